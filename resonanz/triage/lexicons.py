@@ -1,0 +1,80 @@
+"""Word lists and patterns where labelled data is thin: risk words, threats, spam cues, intent cues.
+
+Kept in one place so a reviewer can read exactly which words move a decision.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# Words that signal legal, financial or reputational risk: these escalate urgency.
+RISK_PATTERN: Final = re.compile(
+    r"(?i)\b(?:kündig\w*|gekündigt|anwalt|anwält\w*|rechtsanwalt\w*|abmahnung|klage\w*|verklag\w*"
+    r"|datenschutz\w*|dsgvo|verbraucherzentrale|verbraucherschutz|betrug|betrüger\w*|abzocke"
+    r"|polizei|anzeige erstatt\w*|strafanzeige|rückerstattung|geld zurück|erstattung"
+    r"|widerruf\w*|presse|shitstorm|cancel\w*|unsubscribe|lawyer\w*|attorney|lawsuit|sue|suing"
+    r"|legal action|refund\w*|chargeback|money back|data breach|breach|leak\w*|gdpr|privacy"
+    r"|fraud\w*|scam\w*|police|consumer protection|ombudsman|press|journalist\w*|bbb"
+    r"|worst|never again|nie wieder)\b"
+)
+
+# Explicit threats of violence (the `threat` offensive kind); deliberately narrow.
+THREAT_PATTERN: Final = re.compile(
+    r"(?i)\b(?:i(?:'ll| will| am going to|'m gonna| gonna)\s+(?:kill|hurt|find|shoot|stab|beat)"
+    r"|kill (?:you|u|yourself|him|her|them)|you(?:'re| are) dead|watch your back|should be shot"
+    r"|bring (?:dich|euch|sie) um|umbringen|abstechen|abknallen|erschießen|erschiessen"
+    r"|aufhängen|an die wand stellen|vergasen|totschlagen|schlag dich tot|mach dich kalt"
+    r"|gehören? (?:erschossen|aufgehängt|vergast|getötet)|pass (?:bloß|bloss) auf)\b"
+)
+
+# Second person and @-addressing: offensive text aimed at someone is an insult, not
+# just profanity.
+ADDRESSED_PATTERN: Final = re.compile(
+    r"(?i)(?:@\w+|\b(?:you|your|you're|u|ur|du|dich|dir|dein\w*|ihr|euch|euer\w*|sie sind)\b)"
+)
+
+# Spam cues beyond what the SMS/YouTube models saw: link farms, crypto and lottery lures.
+SPAM_CUE_PATTERN: Final = re.compile(
+    r"(?i)\b(?:bitcoin|btc|crypto\w*|krypto\w*|ethereum|forex|nft|airdrop|giveaway|gewinnspiel"
+    r"|gewonnen|you(?:'ve| have) won|winner|lottery|lotto|jackpot|casino|viagra|cialis"
+    r"|onlyfans|whatsapp me|dm me|check (?:out )?my (?:channel|profile|page)|subscribe to my"
+    r"|abonniert meinen|folgt mir|follow me|free (?:money|iphone|gift)|gratis|kostenlos testen"
+    r"|verdiene? \d+|earn \$?\d+|make money|work from home|passive income|claim (?:now|your)"
+    r"|click (?:here|the link)|klick(?:e|t)? (?:hier|auf den link))\b"
+)
+
+# Intent cues, German and English, used to label the German seed set and as rules.
+LEAD_PATTERN: Final = re.compile(
+    r"(?i)\b(?:wie ?viel kostet|was kostet|kosten|preis\w*|angebot\w*|kaufen|bestellen|buchen"
+    r"|verfügbar\w*|lieferbar|vorrätig|auf lager|tarif\w*|rabatt\w*|bahncard|sparpreis"
+    r"|how much|price\w*|pricing|cost\w*|buy|purchase|order|book(?:ing)? a|available|in stock"
+    r"|fares?|discount\w*|quote|subscription plan|do you (?:ship|sell|deliver|fly) to)\b"
+)
+FEEDBACK_PATTERN: Final = re.compile(
+    r"(?i)\b(?:sollte[nt]?|solltet|wäre (?:schön|gut|besser|toll|nett|hilfreich)|vorschlag\w*"
+    r"|anregung\w*|wunsch|ich wünsche mir|wünsche mir|warum nicht|man könnte|könntet ihr"
+    r"|bitte (?:mehr|wieder|endlich)|verbesser\w*|you should|should (?:add|have|make|offer)"
+    r"|please (?:add|bring back|make|consider|offer)|it would be (?:nice|great|better)"
+    r"|would be (?:nice|great|better)|suggest\w*|feature request|why not|wish (?:you|there)"
+    r"|improve\w*|feedback)\b"
+)
+PRAISE_PATTERN: Final = re.compile(
+    r"(?i)\b(?:danke\w*|dankeschön|vielen dank|toll\w*|super\w*|klasse|großartig\w*|spitze"
+    r"|top|lob|perfekt\w*|hervorragend\w*|freundlich\w*|lieb(?:e|en)? grüße|weiter so|bravo"
+    r"|thanks?|thank you|thx|great|awesome|amazing|love|loved|excellent|best|kudos|appreciate\w*"
+    r"|fantastic|wonderful|perfect|well done|shout ?out|props)\b|[❤😍👍🙏😊🥰👏]"
+)
+COMPLAINT_PATTERN: Final = re.compile(
+    r"(?i)\b(?:verspät\w*|verspätung|ausgefallen|ausfall|kaputt|defekt|schon wieder|immer noch"
+    r"|seit \w+ (?:minuten|stunden|tagen|wochen)|warte\w*|frechheit|unverschämt\w*|ärger\w*"
+    r"|beschwerde|beschweren|enttäusch\w*|katastroph\w*|chaos|mies\w*|schlecht\w*|unmöglich"
+    r"|kein(?:e|en)? (?:antwort|rückmeldung|service)|nicht erreichbar|funktioniert nicht"
+    r"|geht nicht|delayed|delay|cancel+ed|lost|broken|damaged|rude|worst|terrible|awful"
+    r"|horrible|still waiting|waiting|no one|nobody|unacceptable|disappoint\w*|complain\w*"
+    r"|ridiculous|doesn'?t work|not working|never again|hold for|on hold)\b"
+)
+QUESTION_PATTERN: Final = re.compile(
+    r"(?i)\?|^\s*(?:wie|was|wann|wo|wer|warum|wieso|weshalb|welche\w*|kann|können|gibt es|ist"
+    r"|habt|haben sie|how|what|when|where|who|why|which|can|could|do|does|is|are|will)\b"
+)

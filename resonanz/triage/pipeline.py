@@ -1,0 +1,398 @@
+"""Triage of messages: language, sentiment, offensive (and its kind), spam, intent, urgency.
+
+`get_triage()` loads the shipped artifacts once per process; `Triage.triage_batch` labels a
+batch with one vectorisation shared by all models. Per-task predictions for the `predict`
+command come from `Triage.predict_task`, which uses the same code path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from resonanz.triage.labels import DEFAULT_LANGUAGES, TASKS
+from resonanz.triage.language import detect_languages
+from resonanz.triage.lexicons import ADDRESSED_PATTERN, SPAM_CUE_PATTERN, THREAT_PATTERN
+from resonanz.triage.linear_models import LinearModel, load_models
+from resonanz.triage.text_features import URL_PATTERN, WORD_FEATURES, TextFeaturizer, normalize_text
+from resonanz.triage.urgency import UrgencyInputs, compute_urgency
+
+ARTIFACTS_DIRECTORY = Path(__file__).resolve().parent / "artifacts"
+WHY_WORDS = 3
+# Domains that only ever appear in spam; extend per deployment.
+KNOWN_BAD_DOMAINS = frozenset({"bit.do", "adf.ly", "shorte.st", "ouo.io", "linkvertise.com"})
+DOMAIN_PATTERN = re.compile(r"(?i)(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
+# Identical texts seen this often in one batch look like a bot campaign.
+REPEATED_TEXT_COUNT = 3
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """Everything triage says about one message."""
+
+    language: str
+    sentiment: str
+    sentiment_score: float
+    offensive: str
+    offensive_score: float
+    offensive_kind: str
+    spam: str
+    spam_score: float
+    intent: str
+    intent_score: float
+    urgency: float
+    priority: str
+    why: dict[str, list[str]]
+
+
+@dataclass
+class TaskOutput:
+    """Labels, their probabilities and the word evidence for one task over a batch."""
+
+    labels: list[str]
+    scores: list[float]
+    why: list[list[str]]
+
+
+class Triage:
+    """All triage models, loaded once; safe to share between threads (read-only state)."""
+
+    def __init__(self, models: dict[str, LinearModel], idf: np.ndarray) -> None:
+        self.models = models
+        self.featurizer = TextFeaturizer(idf)
+
+    @classmethod
+    def load(cls, directory: Path = ARTIFACTS_DIRECTORY) -> Triage:
+        """Load artifacts from `directory`; FileNotFoundError says to run `train` first."""
+        try:
+            models, idf, _ = load_models(directory)
+        except FileNotFoundError as error:
+            raise FileNotFoundError(
+                f"no triage artifacts in {directory}; run `resonanz triage train` first"
+            ) from error
+        return cls(models, idf)
+
+    # -- public surface ---------------------------------------------------------------
+
+    def triage_one(
+        self,
+        text: str,
+        *,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        author_reach: int | None = None,
+        reactions: int | None = None,
+    ) -> TriageResult:
+        """Triage a single message (prefer `triage_batch` for throughput)."""
+        return self.triage_batch(
+            [text], languages=languages, author_reach=[author_reach], reactions=[reactions]
+        )[0]
+
+    def triage_batch(
+        self,
+        texts: list[str],
+        *,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        author_reach: list[int | None] | None = None,
+        reactions: list[int | None] | None = None,
+    ) -> list[TriageResult]:
+        """Triage a batch; `author_reach` and `reactions` align with `texts` when given."""
+        for name, values in (("author_reach", author_reach), ("reactions", reactions)):
+            if values is not None and len(values) != len(texts):
+                raise ValueError(f"{name} has {len(values)} entries for {len(texts)} texts")
+        if not texts:
+            return []
+        langs = detect_languages(texts, languages)
+        batch = self._prepare(texts)
+        sentiment = self._sentiment(batch, langs)
+        offensive, kinds = self._offensive(batch, langs, texts)
+        spam = self._spam(batch, texts)
+        intent = self._intent(batch)
+        results = []
+        for index, text in enumerate(texts):
+            urgency, priority, urgency_reasons = compute_urgency(
+                UrgencyInputs(
+                    text=text,
+                    intent=intent.labels[index],
+                    intent_score=intent.scores[index],
+                    sentiment=sentiment.labels[index],
+                    sentiment_score=sentiment.scores[index],
+                    offensive=offensive.labels[index],
+                    offensive_score=offensive.scores[index],
+                    offensive_kind=kinds[index],
+                    spam=spam.labels[index],
+                    author_reach=author_reach[index] if author_reach else None,
+                    reactions=reactions[index] if reactions else None,
+                )
+            )
+            results.append(
+                TriageResult(
+                    language=langs[index],
+                    sentiment=sentiment.labels[index],
+                    sentiment_score=sentiment.scores[index],
+                    offensive=offensive.labels[index],
+                    offensive_score=offensive.scores[index],
+                    offensive_kind=kinds[index],
+                    spam=spam.labels[index],
+                    spam_score=spam.scores[index],
+                    intent=intent.labels[index],
+                    intent_score=intent.scores[index],
+                    urgency=round(urgency, 4),
+                    priority=priority,
+                    why={
+                        "language": [langs[index]] if langs[index] else [],
+                        "sentiment": sentiment.why[index],
+                        "offensive": offensive.why[index],
+                        "spam": spam.why[index],
+                        "intent": intent.why[index],
+                        "urgency": urgency_reasons,
+                    },
+                )
+            )
+        return results
+
+    def predict_task(
+        self,
+        task: str,
+        texts: list[str],
+        langs: list[str] | None = None,
+        *,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+    ) -> list[tuple[str, float]]:
+        """(label, score) per text for one task; `langs` skips language detection."""
+        if task not in TASKS:
+            raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+        if not texts:
+            return []
+        if task == "language":
+            return [(code, 1.0 if code else 0.0) for code in detect_languages(texts, languages)]
+        if task == "spam":
+            output = self._spam(self._prepare(texts), texts)
+        elif task == "intent":
+            output = self._intent(self._prepare(texts))
+        else:
+            if langs is None or any(not code for code in langs):
+                detected = detect_languages(texts, languages)
+                langs = [
+                    given or found for given, found in zip(langs or detected, detected, strict=True)
+                ]
+            batch = self._prepare(texts)
+            if task == "sentiment":
+                output = self._sentiment(batch, langs)
+            else:
+                output, _ = self._offensive(batch, langs, texts)
+        return list(zip(output.labels, output.scores, strict=True))
+
+    # -- per task -----------------------------------------------------------------------
+
+    def _prepare(self, texts: list[str]) -> _Batch:
+        normalized = [normalize_text(text) for text in texts]
+        return _Batch(normalized, self.featurizer.transform_normalized(normalized), self.featurizer)
+
+    def _by_language(
+        self, task: str, batch: _Batch, langs: list[str]
+    ) -> tuple[np.ndarray, list[LinearModel]]:
+        """Probabilities from the model of each text's language (pooled model otherwise)."""
+        model_keys = [
+            f"{task}.{code}" if f"{task}.{code}" in self.models else f"{task}.any" for code in langs
+        ]
+        classes = self.models[model_keys[0]].classes
+        probabilities = np.zeros((len(langs), len(classes)))
+        chosen: list[LinearModel] = [self.models[key] for key in model_keys]
+        for key in sorted(set(model_keys)):
+            rows = np.fromiter((i for i, k in enumerate(model_keys) if k == key), dtype=np.int64)
+            model = self.models[key]
+            if model.classes != classes:
+                raise RuntimeError(f"model {key} has classes {model.classes}, expected {classes}")
+            probabilities[rows] = model.probabilities(batch.features[rows])
+        return probabilities, chosen
+
+    def _sentiment(self, batch: _Batch, langs: list[str]) -> TaskOutput:
+        probabilities, chosen = self._by_language("sentiment", batch, langs)
+        decided = probabilities.argmax(axis=1)
+        return batch.output(probabilities, decided, chosen)
+
+    def _offensive(
+        self, batch: _Batch, langs: list[str], texts: list[str]
+    ) -> tuple[TaskOutput, list[str]]:
+        probabilities, chosen = self._by_language("offensive", batch, langs)
+        classes = chosen[0].classes
+        offensive_column = classes.index("offensive")
+        threats = [bool(THREAT_PATTERN.search(text)) for text in texts]
+        for index, is_threat in enumerate(threats):
+            if is_threat:
+                probabilities[index, offensive_column] = max(
+                    probabilities[index, offensive_column], 0.9
+                )
+                probabilities[index, 1 - offensive_column] = (
+                    1 - probabilities[index, offensive_column]
+                )
+        decided = np.where(
+            probabilities[:, offensive_column] >= 0.5, offensive_column, 1 - offensive_column
+        )
+        output = batch.output(probabilities, decided, chosen)
+        for index, is_threat in enumerate(threats):
+            if is_threat:
+                output.why[index] = ["threat", *output.why[index]][:WHY_WORDS]
+        kinds = self._offensive_kinds(batch, langs, texts, output.labels, threats)
+        return output, kinds
+
+    def _offensive_kinds(
+        self,
+        batch: _Batch,
+        langs: list[str],
+        texts: list[str],
+        labels: list[str],
+        threats: list[bool],
+    ) -> list[str]:
+        kinds = [""] * len(texts)
+        offensive_rows = [i for i, label in enumerate(labels) if label == "offensive"]
+        if not offensive_rows:
+            return kinds
+        rows = np.asarray(offensive_rows)
+        german_kind = self.models["offensive_kind.de"]
+        hate = self.models["hate.en"]
+        german_probabilities = german_kind.probabilities(batch.features[rows])
+        hate_probabilities = hate.probabilities(batch.features[rows])[:, hate.classes.index("hate")]
+        for position, index in enumerate(offensive_rows):
+            if threats[index]:
+                kinds[index] = "threat"
+            elif langs[index] == "de":
+                kinds[index] = german_kind.classes[int(german_probabilities[position].argmax())]
+            elif langs[index] == "en" and hate_probabilities[position] >= 0.5:
+                kinds[index] = "hate"
+            elif ADDRESSED_PATTERN.search(texts[index]):
+                kinds[index] = "insult"
+            else:
+                kinds[index] = "profanity"
+        return kinds
+
+    def _spam(self, batch: _Batch, texts: list[str]) -> TaskOutput:
+        model = self.models["spam.any"]
+        probabilities = model.probabilities(batch.features)
+        spam_column = model.classes.index("spam")
+        repeats = Counter(batch.normalized)
+        rule_reasons: list[list[str]] = []
+        for index, text in enumerate(texts):
+            reasons: list[str] = []
+            boost = 0.0
+            cues = {match.group(0).lower() for match in SPAM_CUE_PATTERN.finditer(text)}
+            if cues:
+                boost += 1.0 + 0.5 * (len(cues) - 1)
+                reasons.extend(sorted(cues)[:2])
+            links = URL_PATTERN.findall(text)
+            if len(links) >= 2:
+                boost += 1.0
+                reasons.append(f"{len(links)} links")
+            domains = {match.group(1).lower() for match in DOMAIN_PATTERN.finditer(" ".join(links))}
+            if domains & KNOWN_BAD_DOMAINS:
+                boost += 6.0
+                reasons.append("known-bad domain")
+            if (
+                len(texts) > 1
+                and repeats[batch.normalized[index]] >= REPEATED_TEXT_COUNT
+                and len(text) > 20
+            ):
+                boost += 2.0
+                reasons.append("repeated text")
+            if boost:
+                probability = float(np.clip(probabilities[index, spam_column], 1e-6, 1 - 1e-6))
+                logit = math.log(probability / (1 - probability)) + boost
+                probabilities[index, spam_column] = 1 / (1 + math.exp(-logit))
+                probabilities[index, 1 - spam_column] = 1 - probabilities[index, spam_column]
+            rule_reasons.append(reasons)
+        decided = probabilities.argmax(axis=1)
+        output = batch.output(probabilities, decided, [model] * len(texts))
+        for index, reasons in enumerate(rule_reasons):
+            if reasons and output.labels[index] == "spam":
+                output.why[index] = (reasons + output.why[index])[:WHY_WORDS]
+        return output
+
+    def _intent(self, batch: _Batch) -> TaskOutput:
+        model = self.models["intent.any"]
+        probabilities = model.probabilities(batch.features)
+        return batch.output(
+            probabilities, probabilities.argmax(axis=1), [model] * len(batch.normalized)
+        )
+
+
+class _Batch:
+    """A vectorised batch plus the word lookup used to explain predictions."""
+
+    def __init__(
+        self, normalized: list[str], features: sp.csr_matrix, featurizer: TextFeaturizer
+    ) -> None:
+        self.normalized = normalized
+        self.features = features
+        self.featurizer = featurizer
+        self._word_columns: list[dict[int, str]] | None = None
+
+    def word_columns(self) -> list[dict[int, str]]:
+        if self._word_columns is None:
+            self._word_columns = [self.featurizer.word_columns(text) for text in self.normalized]
+        return self._word_columns
+
+    def output(
+        self, probabilities: np.ndarray, decided: np.ndarray, models: list[LinearModel]
+    ) -> TaskOutput:
+        """Labels, scores and top words for the decided class of each row."""
+        labels: list[str] = []
+        scores: list[float] = []
+        why: list[list[str]] = []
+        columns_per_row = self.word_columns()
+        indptr, indices, data = self.features.indptr, self.features.indices, self.features.data
+        for row, class_index in enumerate(decided.tolist()):
+            model = models[row]
+            labels.append(model.classes[class_index])
+            scores.append(round(float(probabilities[row, class_index]), 4))
+            start, end = indptr[row], indptr[row + 1]
+            row_columns = indices[start:end]
+            word_mask = row_columns < WORD_FEATURES
+            columns, values = row_columns[word_mask], data[start:end][word_mask]
+            push = values * model.word_weights_for(class_index)[columns]
+            words: list[str] = []
+            lookup = columns_per_row[row]
+            for position in np.argsort(-push)[: WHY_WORDS * 2]:
+                if push[position] <= 0:
+                    break
+                word = lookup.get(int(columns[position]))
+                if word is not None and word not in words:
+                    words.append(word)
+                if len(words) == WHY_WORDS:
+                    break
+            why.append(words)
+        return TaskOutput(labels, scores, why)
+
+
+_instance: Triage | None = None
+_instance_lock = threading.Lock()
+
+
+def get_triage() -> Triage:
+    """The process-wide Triage, loaded on first use (thread-safe)."""
+    global _instance
+    if _instance is None:
+        with _instance_lock:
+            if _instance is None:
+                _instance = Triage.load()
+    return _instance
+
+
+def predict_task(
+    task: str, texts: list[str], langs: list[str] | None = None
+) -> list[tuple[str, float]]:
+    """(label, score) per text for one task, using the shared Triage."""
+    return get_triage().predict_task(task, texts, langs)
+
+
+def describe(result: TriageResult) -> dict[str, Any]:
+    """A JSON-ready dict of a result (for task payloads and debugging)."""
+    return {field: getattr(result, field) for field in result.__dataclass_fields__}

@@ -1,0 +1,115 @@
+"""Turning texts into one shared sparse feature matrix that every triage model reads.
+
+All models use the same hashed word and character n-gram space, so a batch is vectorised
+once and each model is a single sparse matrix product. Hashing ships no vocabulary; the only
+fitted state is an inverse document frequency vector.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
+
+WORD_FEATURES = 2**19
+CHAR_FEATURES = 2**19
+N_FEATURES = WORD_FEATURES + CHAR_FEATURES
+
+URL_PATTERN = re.compile(
+    r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|de|ly|io|co|info|biz|xyz|ru|tk)(?:/\S*)?\b"
+)
+MENTION_PATTERN = re.compile(r"@\w+")
+NUMBER_PATTERN = re.compile(r"\d+(?:[.,]\d+)*")
+REPEATED_CHAR_PATTERN = re.compile(r"(.)\1{3,}")
+# Words, runs of ! or ?, and single emoji/symbols: punctuation carries sentiment in tweets.
+TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]+|[^\w\s.,;:'\"()\[\]-]"
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case and replace URLs, mentions and numbers by placeholders.
+
+    Placeholders keep the fact ("there is a link") without the detail that would not
+    generalise (which link); datasets anonymise mentions differently (@user, @USER).
+    """
+    text = URL_PATTERN.sub(" httpurl ", text)
+    text = MENTION_PATTERN.sub(" @user ", text)
+    text = NUMBER_PATTERN.sub(" 0 ", text)
+    text = REPEATED_CHAR_PATTERN.sub(r"\1\1\1", text)
+    return text.lower()
+
+
+class TextFeaturizer:
+    """Hashed word 1–2-grams and char_wb 2–5-grams, sublinear tf-idf, each block l2-normed."""
+
+    def __init__(self, idf: np.ndarray | None = None) -> None:
+        self.word_vectorizer = HashingVectorizer(
+            n_features=WORD_FEATURES,
+            ngram_range=(1, 2),
+            token_pattern=TOKEN_PATTERN,
+            lowercase=False,
+            alternate_sign=False,
+            norm=None,
+            dtype=np.float32,
+        )
+        self.char_vectorizer = HashingVectorizer(
+            n_features=CHAR_FEATURES,
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            lowercase=False,
+            alternate_sign=False,
+            norm=None,
+            dtype=np.float32,
+        )
+        self.idf = idf if idf is not None else np.ones(N_FEATURES, dtype=np.float32)
+        self._tokenize: Callable[[str], list[str]] = self.word_vectorizer.build_tokenizer()
+
+    def term_counts(self, normalized: Sequence[str]) -> sp.csr_matrix:
+        """Raw hashed counts of already normalised texts, word block then char block."""
+        words = self.word_vectorizer.transform(normalized)
+        chars = self.char_vectorizer.transform(normalized)
+        return sp.hstack([words, chars], format="csr", dtype=np.float32)
+
+    def fit_idf(self, texts: Sequence[str]) -> None:
+        """Learn smoothed idf over the union of all training texts."""
+        counts = self.term_counts([normalize_text(t) for t in texts])
+        document_frequency = np.bincount(counts.indices, minlength=N_FEATURES)
+        n_documents = counts.shape[0]
+        idf = np.log((1 + n_documents) / (1 + document_frequency)) + 1.0
+        self.idf = idf.astype(np.float32)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Feature matrix for raw texts (normalised here)."""
+        return self.transform_normalized([normalize_text(t) for t in texts])
+
+    def transform_normalized(self, normalized: Sequence[str]) -> sp.csr_matrix:
+        """Feature matrix for texts already passed through `normalize_text`."""
+        matrix = self.term_counts(normalized)
+        np.log1p(matrix.data, out=matrix.data)
+        matrix.data *= self.idf[matrix.indices]
+        # Normalise the word and char blocks separately so neither dominates.
+        is_word = matrix.indices < WORD_FEATURES
+        squared = matrix.data**2
+        row_of_entry = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        word_norm = np.sqrt(np.bincount(row_of_entry, squared * is_word, matrix.shape[0]))
+        char_norm = np.sqrt(np.bincount(row_of_entry, squared * ~is_word, matrix.shape[0]))
+        norms = np.where(is_word, word_norm[row_of_entry], char_norm[row_of_entry])
+        matrix.data /= np.maximum(norms, 1e-12).astype(np.float32)
+        return matrix
+
+    def word_columns(self, normalized_text: str) -> dict[int, str]:
+        """Map the word-unigram columns of one normalised text back to their words.
+
+        Used to explain a prediction in words; mirrors HashingVectorizer's column choice
+        (absolute murmurhash3 of the UTF-8 token modulo the block size).
+        """
+        columns: dict[int, str] = {}
+        for token in self._tokenize(normalized_text):
+            if len(token) < 2 or token in ("httpurl", "@user") or token.isdigit():
+                continue
+            column = abs(murmurhash3_32(token, seed=0)) % WORD_FEATURES
+            columns.setdefault(column, token)
+        return columns

@@ -1,0 +1,187 @@
+"""Training every triage model from the shared datasets into `artifacts/`, reproducibly.
+
+One featurizer (hashed word + char n-grams, idf over all training texts) feeds one
+logistic regression per task and language. Rows whose text also occurs in any validation
+part are dropped from training, because several sources overlap (XLM-T English is drawn
+from the same SemEval tweets as TweetEval sentiment) and scores would otherwise be inflated.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from resonanz.triage.intent_seed import (
+    SEED_PATH,
+    SeedRow,
+    build_intent_seed,
+    read_intent_seed,
+    write_intent_seed,
+)
+from resonanz.triage.linear_models import LinearModel, from_sklearn, save_models
+from resonanz.triage.text_features import TextFeaturizer, normalize_text
+from resonanz.triage.training_data import (
+    SPLIT_SEED,
+    LabelledTexts,
+    datasets_directory,
+    held_out_mask,
+    load_dataset,
+)
+
+ARTIFACTS_DIRECTORY = Path(__file__).resolve().parent / "artifacts"
+
+
+@dataclass(frozen=True)
+class ModelRecipe:
+    """Which datasets train one model, and its regularisation (chosen on validation)."""
+
+    key: str
+    datasets: tuple[str, ...]
+    inverse_regularization: float
+
+
+RECIPES: tuple[ModelRecipe, ...] = (
+    ModelRecipe("sentiment.de", ("germeval2017", "xlmt_sentiment_de"), 4.0),
+    ModelRecipe(
+        "sentiment.en", ("tweeteval_sentiment", "xlmt_sentiment_en", "airline_sentiment"), 4.0
+    ),
+    ModelRecipe("offensive.de", ("germeval2018", "germeval2021"), 2.0),
+    ModelRecipe("offensive.en", ("tweeteval_offensive",), 4.0),
+    ModelRecipe("offensive_kind.de", ("germeval2018_kind",), 2.0),
+    ModelRecipe("hate.en", ("tweeteval_hate",), 2.0),
+    ModelRecipe("spam.any", ("sms_spam", "youtube_spam"), 16.0),
+)
+# Languages other than de/en get a model trained on the German and English data together.
+POOLED_RECIPES: tuple[tuple[str, tuple[str, ...], float], ...] = (
+    ("sentiment.any", ("sentiment.de", "sentiment.en"), 4.0),
+    ("offensive.any", ("offensive.de", "offensive.en"), 2.0),
+)
+INTENT_INVERSE_REGULARIZATION = 4.0
+ALL_DATASETS = sorted({name for recipe in RECIPES for name in recipe.datasets})
+
+
+def text_key(text: str) -> str:
+    """Identity of a text for de-duplication across datasets."""
+    return " ".join(normalize_text(text).split())
+
+
+def intent_split(rows: list[SeedRow]) -> tuple[list[SeedRow], list[SeedRow]]:
+    """Seeded hold-out of the real (non-synthetic) seed rows; Bitext rows always train."""
+    real = [row for row in rows if row.source != "bitext"]
+    mask = held_out_mask([row.label for row in real])
+    held_ids = {row.id for row, held in zip(real, mask, strict=True) if held}
+    train = [row for row in rows if row.id not in held_ids]
+    validation = [row for row in rows if row.id in held_ids]
+    return train, validation
+
+
+def log(message: str) -> None:
+    """Progress of a long training run, on stderr."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def fit(
+    key: str,
+    featurizer: TextFeaturizer,
+    texts: list[str],
+    labels: list[str],
+    c: float,
+    **info: object,
+) -> LinearModel:
+    """Fit one balanced logistic regression and reduce it to a LinearModel."""
+    started = time.perf_counter()
+    estimator = LogisticRegression(
+        C=c, class_weight="balanced", max_iter=3000, random_state=SPLIT_SEED
+    )
+    estimator.fit(featurizer.transform(texts), labels)
+    label_names = {label: label for label in estimator.classes_}
+    model = from_sklearn(key, estimator, label_names, training_rows=len(texts), C=c, **info)
+    log(f"trained {key} on {len(texts)} texts in {time.perf_counter() - started:.1f}s")
+    return model
+
+
+def deduplicated(parts: Iterable[LabelledTexts], excluded: set[str]) -> tuple[list[str], list[str]]:
+    """Texts and labels of the parts, without empty labels or texts found in `excluded`."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for part in parts:
+        for text, label in zip(part.texts, part.labels, strict=True):
+            if label and text_key(text) not in excluded:
+                texts.append(text)
+                labels.append(label)
+    return texts, labels
+
+
+def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTORY) -> None:
+    """Retrain every model from the datasets and write the artifacts."""
+    root = datasets_directory(datasets)
+    loaded = {name: load_dataset(name, root) for name in ALL_DATASETS}
+    validation_keys = {text_key(t) for _, validation in loaded.values() for t in validation.texts}
+
+    seed_rows = build_intent_seed(root)
+    write_intent_seed(seed_rows, SEED_PATH)
+    intent_train, intent_validation = intent_split(seed_rows)
+    validation_keys |= {text_key(row.text) for row in intent_validation}
+
+    training_sets: dict[str, tuple[list[str], list[str]]] = {}
+    for recipe in RECIPES:
+        parts = [loaded[name][0] for name in recipe.datasets]
+        training_sets[recipe.key] = deduplicated(parts, validation_keys)
+
+    featurizer = TextFeaturizer()
+    all_texts = [text for texts, _ in training_sets.values() for text in texts]
+    all_texts += [row.text for row in intent_train]
+    featurizer.fit_idf(all_texts)
+
+    models: dict[str, LinearModel] = {}
+    for recipe in RECIPES:
+        texts, labels = training_sets[recipe.key]
+        models[recipe.key] = fit(
+            recipe.key,
+            featurizer,
+            texts,
+            labels,
+            recipe.inverse_regularization,
+            datasets=list(recipe.datasets),
+        )
+    for key, sources, c in POOLED_RECIPES:
+        texts = [text for source in sources for text in training_sets[source][0]]
+        labels = [label for source in sources for label in training_sets[source][1]]
+        models[key] = fit(key, featurizer, texts, labels, c, datasets=list(sources))
+    intent_texts = [row.text for row in intent_train]
+    intent_labels = [row.label for row in intent_train]
+    models["intent.any"] = fit(
+        "intent.any",
+        featurizer,
+        intent_texts,
+        intent_labels,
+        INTENT_INVERSE_REGULARIZATION,
+        datasets=["seed/intent_seed.csv"],
+    )
+    save_models(
+        models,
+        featurizer.idf,
+        artifacts,
+        {"split_seed": SPLIT_SEED, "feature_count": int(featurizer.idf.shape[0])},
+    )
+    log(f"wrote {len(models)} models to {artifacts}")
+
+
+def load_intent_validation() -> list[SeedRow]:
+    """The held-out intent rows that `train_all` kept out of training."""
+    _, validation = intent_split(read_intent_seed(SEED_PATH))
+    return validation
+
+
+def seed_label_counts() -> dict[str, int]:
+    """Labels of the shipped seed set, for the model card."""
+    labels, counts = np.unique(
+        [row.label for row in read_intent_seed(SEED_PATH)], return_counts=True
+    )
+    return {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
