@@ -1,0 +1,3 @@
+"""Resonanz: self-hosted community management."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from resonanz.cli import main
+
+sys.exit(main())

@@ -1,0 +1,25 @@
+"""The website widget: replies are delivered by publishing them under the comment."""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from resonanz.channels.connectors import Connector
+from resonanz.inbox.models import ConversationKind, Message, Thread, Visibility
+
+
+class WidgetConnector(Connector):
+    def send(self, reply: Message, *, idempotency_key: str) -> str:
+        conversation = reply.conversation
+        if conversation.kind == ConversationKind.COMMENT:
+            Message.objects.filter(pk=reply.pk).update(visibility=Visibility.PUBLISHED)
+            if conversation.thread_id:
+                Thread.objects.filter(pk=conversation.thread_id).update(
+                    public_version=F("public_version") + 1
+                )
+        else:
+            # Private feedback: answered by email when the visitor left an address.
+            from resonanz.channels.providers.widget.email import send_feedback_reply
+
+            send_feedback_reply(reply)
+        return reply.external_id

@@ -1,0 +1,41 @@
+"""Gunicorn, embedded: ``resonanz serve`` runs the production web server in-process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class ResonanzServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from resonanz.wsgi import application
+
+        return application
+
+
+def serve(*, bind: str, workers: int, threads: int) -> None:
+    # Threads, because realtime streams (server-sent events) hold a connection open.
+    ResonanzServer(
+        {
+            "bind": bind,
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "keepalive": 5,
+            "accesslog": "-",
+            "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            "max_requests": 5000,
+            "max_requests_jitter": 500,
+        }
+    ).run()

@@ -1,0 +1,345 @@
+"""Builds the demo workspace: a German energy and mobile provider's community over 60 days.
+
+Reproducible (fixed seed; times are relative to today). Inbound messages go through the
+real :func:`~resonanz.channels.ingest.ingest`, so the worker triages them like any other.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from resonanz.accounts.models import ApiToken, User
+from resonanz.accounts.services import create_token
+from resonanz.channels.ingest import InboundItem, ingest
+from resonanz.channels.models import Channel, ChannelKind, OutboxItem, OutboxStatus
+from resonanz.core.models import Membership, Role, Workspace
+from resonanz.core.permissions import Access
+from resonanz.core.text import render_plain_text
+from resonanz.demo import content
+from resonanz.inbox.aggregates import apply_message
+from resonanz.inbox.models import (
+    Conversation,
+    ConversationKind,
+    Direction,
+    Message,
+    Priority,
+    State,
+    Tag,
+    Visibility,
+)
+from resonanz.inbox.search import index_messages
+
+DEMO_SLUG = "demo"
+DEMO_EMAIL = "demo@resonanz.local"
+DEMO_PASSWORD = "resonanz-demo"  # noqa: S105 (documented demo login)
+SEED = 20261125
+DAYS = 60
+TEAM = [
+    ("anna@resonanz.local", "Anna (Social Media)", Role.MANAGER),
+    ("ben@resonanz.local", "Ben (Support)", Role.AGENT),
+    ("clara@resonanz.local", "Clara (Moderation)", Role.MODERATOR),
+    ("viewer@resonanz.local", "Vorstand (nur lesen)", Role.VIEWER),
+]
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    email: str
+    password: str
+    token: str
+    workspace: Workspace
+
+
+def ensure_demo(log: Callable[[str], None] = lambda s: None, *, size: int = 2200) -> DemoInfo:
+    """Create the demo workspace unless it exists; always hand out a fresh demo API token."""
+    workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+    if workspace is None:
+        log("Loading the demo workspace (first start only) ...")
+        workspace = build_demo(size=size)
+        log(
+            f"  {Message.objects.filter(workspace=workspace).count()} messages, "
+            f"{workspace.contacts.count()} contacts, "
+            f"{workspace.conversations.count()} conversations."
+        )
+    user = User.objects.get(email=DEMO_EMAIL)
+    ApiToken.objects.filter(
+        user=user, workspace=workspace, name="demo", revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    _, raw = create_token(Access(workspace, Role.OWNER, user.pk), name="demo")
+    return DemoInfo(DEMO_EMAIL, DEMO_PASSWORD, raw, workspace)
+
+
+def _user(email: str, name: str, password: str | None) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password, display_name=name)
+    return user
+
+
+def build_demo(*, size: int = 2200, now: datetime | None = None) -> Workspace:
+    rng = random.Random(SEED)
+    now = now or timezone.now()
+    owner = _user(DEMO_EMAIL, "Demo", DEMO_PASSWORD)
+    with transaction.atomic():
+        workspace = Workspace.objects.create(
+            name="Stromfix Community", slug=DEMO_SLUG, languages=["de", "en"]
+        )
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+        team = [owner]
+        for email, name, role in TEAM:
+            member = _user(email, name, DEMO_PASSWORD)
+            Membership.objects.create(workspace=workspace, user=member, role=role)
+            if role in (Role.MANAGER, Role.AGENT):
+                team.append(member)
+        origins = sorted({settings.PUBLIC_URL, "http://127.0.0.1:8000", "http://localhost:8000"})
+        widget = Channel.objects.create(
+            workspace=workspace,
+            kind=ChannelKind.WIDGET,
+            slug="widget",
+            name="Website-Kommentare",
+            config={"allowed_origins": origins, "premoderation": False, "max_length": 3000},
+        )
+        webhook = Channel.objects.create(
+            workspace=workspace,
+            kind=ChannelKind.WEBHOOK,
+            slug="webhook",
+            name="Shop & Kontaktformular",
+        )
+        Channel.objects.create(
+            workspace=workspace, kind=ChannelKind.IMPORT, slug="import", name="Import (Altdaten)"
+        )
+        for name in ("Rechnung", "Störung", "Tarif", "App", "DSGVO", "Lob"):
+            Tag.objects.create(workspace=workspace, name=name)
+
+    people = _people(rng, 340)
+    widget_items: list[tuple[InboundItem, str]] = []
+    webhook_items: list[tuple[InboundItem, str]] = []
+    start = now - timedelta(days=DAYS)
+    for n in range(size):
+        # More traffic in recent weeks and during German daytime.
+        day_offset = DAYS * (1 - rng.random() ** 1.4)
+        created = start + timedelta(days=day_offset)
+        created = created.replace(
+            hour=rng.choice([7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]),
+            minute=rng.randrange(60),
+        )
+        if created > now:
+            created = now - timedelta(minutes=rng.randrange(5, 600))
+        first, last, author_id, email = rng.choice(people)
+        roll = rng.random()
+        if roll < 0.70:
+            english = rng.random() < 0.15
+            intent, template = rng.choice(content.ENGLISH if english else content.GERMAN)
+            slug, title = rng.choice(
+                content.ARTICLES[5:] if english and rng.random() < 0.5 else content.ARTICLES
+            )
+            widget_items.append(
+                (
+                    InboundItem(
+                        external_id=f"demo-w-{n}",
+                        text=_fill(template, rng),
+                        author_id=author_id,
+                        author_name=f"{first} {last[0]}.",
+                        author_email=email if rng.random() < 0.4 else "",
+                        created_at=created,
+                        kind=ConversationKind.COMMENT,
+                        thread_key=slug,
+                        thread_url=f"{settings.PUBLIC_URL}/demo/article/{slug.split('-')[1]}",
+                        thread_title=title,
+                    ),
+                    intent,
+                )
+            )
+        elif roll < 0.80:
+            widget_items.append(
+                (
+                    InboundItem(
+                        external_id=f"demo-f-{n}",
+                        text=rng.choice(content.FEEDBACK_DE),
+                        author_id=author_id,
+                        author_name=f"{first} {last}",
+                        author_email=email,
+                        created_at=created,
+                        kind=ConversationKind.FEEDBACK,
+                        visibility=Visibility.PRIVATE,
+                    ),
+                    "feedback",
+                )
+            )
+        else:
+            intent, template = rng.choice(content.WEBHOOK_DE)
+            webhook_items.append(
+                (
+                    InboundItem(
+                        external_id=f"demo-h-{n}",
+                        text=_fill(template, rng),
+                        author_id=f"shop-{author_id}",
+                        author_name=f"{first} {last}",
+                        author_email=email,
+                        created_at=created,
+                        kind=ConversationKind.DM,
+                        conversation_key=f"ticket-{author_id}",
+                    ),
+                    intent,
+                )
+            )
+    intents: dict[str, str] = {}
+    for channel, pairs in ((widget, widget_items), (webhook, webhook_items)):
+        ingest(channel, [item for item, _ in pairs])
+        intents.update({item.external_id: intent for item, intent in pairs})
+    _answer_and_triage(workspace, team, intents, rng, now)
+    return workspace
+
+
+def _people(rng: random.Random, count: int) -> list[tuple[str, str, str, str]]:
+    people = []
+    for i in range(count):
+        first, last = rng.choice(content.FIRST_NAMES), rng.choice(content.LAST_NAMES)
+        email = (
+            f"{first.lower()}.{last.lower()}{i}@example.org".replace("ü", "ue")
+            .replace("ö", "oe")
+            .replace("ä", "ae")
+        )
+        people.append((first, last, f"visitor-{i:04d}", email))
+    return people
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return template.format(
+        product=rng.choice(content.PRODUCTS),
+        city=rng.choice(content.CITIES),
+        first=rng.choice(content.FIRST_NAMES),
+        last=rng.choice(content.LAST_NAMES),
+        order=f"SF-{rng.randrange(100000, 999999)}",
+    )
+
+
+def _answer_and_triage(
+    workspace: Workspace,
+    team: list[User],
+    intents: dict[str, str],
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    """Team replies, states, tags and assignees, so the inbox looks like a working team's."""
+    tags = {t.name: t for t in workspace.tags.all()}
+    conversations = list(Conversation.objects.filter(workspace=workspace).select_related("contact"))
+    first_messages = {
+        m.conversation_id: m
+        for m in Message.objects.filter(workspace=workspace, direction=Direction.INBOUND).order_by(
+            "-created_at"
+        )
+    }
+    replies: list[Message] = []
+    outbox: list[tuple[Message, OutboxItem]] = []
+    with transaction.atomic():
+        for conv in conversations:
+            first_message = first_messages[conv.pk]
+            intent = intents.get(first_message.external_id, "other")
+            age = now - conv.last_message_at
+            if intent == "spam":
+                conv.state = State.SPAM if age > timedelta(hours=6) else conv.state
+                conv.waiting_since = None if conv.state == State.SPAM else conv.waiting_since
+                conv.sort_key = conv.compute_sort_key()
+                conv.save()
+                if conv.state == State.SPAM:
+                    Message.objects.filter(
+                        conversation=conv, visibility=Visibility.PUBLISHED
+                    ).update(visibility=Visibility.HIDDEN)
+                continue
+            if intent == "rude" and rng.random() < 0.5 and age > timedelta(hours=3):
+                conv.state = State.HIDDEN
+                conv.waiting_since = None
+                conv.sort_key = conv.compute_sort_key()
+                conv.save()
+                Message.objects.filter(conversation=conv, visibility=Visibility.PUBLISHED).update(
+                    visibility=Visibility.HIDDEN
+                )
+                continue
+            answered = age > timedelta(hours=2) and rng.random() < (
+                0.85 if age > timedelta(days=2) else 0.5
+            )
+            agent = rng.choice(team)
+            if rng.random() < 0.6:
+                conv.assignee = agent
+            if intent in ("complaint",):
+                conv.priority = Priority.HIGH if rng.random() < 0.7 else Priority.URGENT
+            tag_name = {"complaint": "Störung", "praise": "Lob", "lead": "Tarif"}.get(intent)
+            if answered:
+                delay = timedelta(minutes=rng.choice([4, 9, 15, 25, 40, 70, 120, 240, 600, 1300]))
+                reply_at = min(conv.last_message_at + delay, now - timedelta(minutes=1))
+                text = _reply_text(intent, first_message, agent, rng)
+                reply = Message(
+                    workspace=workspace,
+                    conversation=conv,
+                    channel_id=conv.channel_id,
+                    external_id=f"demo-reply-{uuid.uuid4()}",
+                    parent=first_message,
+                    direction=Direction.OUTBOUND,
+                    visibility=Visibility.PUBLISHED
+                    if conv.kind == ConversationKind.COMMENT
+                    else Visibility.PRIVATE,
+                    author_user=agent,
+                    author_name=agent.label,
+                    body=text,
+                    body_html=render_plain_text(text),
+                    created_at=reply_at,
+                    received_at=reply_at,
+                    processed_at=reply_at,
+                )
+                replies.append(reply)
+                apply_message(conv, direction=Direction.OUTBOUND, created_at=reply_at, text=text)
+                outbox.append(
+                    (
+                        reply,
+                        OutboxItem(
+                            workspace=workspace,
+                            channel_id=conv.channel_id,
+                            idempotency_key=uuid.uuid4().hex,
+                            status=OutboxStatus.SENT,
+                            attempts=1,
+                            sent_at=reply_at,
+                            created_by=agent,
+                            external_id=reply.external_id,
+                        ),
+                    )
+                )
+                roll = rng.random()
+                conv.state = (
+                    State.RESOLVED if roll < 0.7 else (State.PENDING if roll < 0.85 else State.OPEN)
+                )
+                if conv.state == State.RESOLVED:
+                    conv.resolved_at = reply_at + timedelta(minutes=rng.randrange(1, 90))
+            elif age > timedelta(days=1):
+                conv.state = State.OPEN
+            conv.sort_key = conv.compute_sort_key()
+            conv.save()
+            if tag_name and rng.random() < 0.6:
+                conv.tags.add(tags[tag_name])
+        Message.objects.bulk_create(replies)
+        for reply, item in outbox:
+            item.message = reply
+        OutboxItem.objects.bulk_create([item for _, item in outbox])
+        index_messages((m.pk, m.body) for m in replies)
+
+
+def _reply_text(intent: str, message: Message, agent: User, rng: random.Random) -> str:
+    first = (message.author_name or "du").split()[0]
+    english = any(w in message.body.lower() for w in (" the ", " you ", " is ", "thanks", "hi,"))
+    options = (content.REPLIES_EN if english else content.REPLIES_DE).get(
+        intent
+    ) or content.REPLIES_DE["other"]
+    return rng.choice(options).format(
+        first=first,
+        agent=agent.label.split()[0],
+        answer=rng.choice(content.ANSWERS_DE),
+        answer_en=rng.choice(content.ANSWERS_EN),
+    )

@@ -1,0 +1,118 @@
+"""What the worker does with a freshly stored message: triage, then update the inbox.
+
+Each message is processed exactly once: the write is a conditional update on
+``processed_at IS NULL``, so a task that runs again after a crash (or a duplicate task)
+changes nothing that was already done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from resonanz.inbox.models import Conversation, Direction, Event, Message
+
+logger = logging.getLogger(__name__)
+
+PRIORITY_BY_NAME = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What triage decided for one message: the columns to store and the priority hint."""
+
+    fields: dict[str, object]
+    language: str
+    priority: str
+
+
+def process_messages(message_ids: Sequence[int]) -> int:
+    """Triage and file the given messages; return how many this call processed."""
+    messages = list(
+        Message.objects.filter(pk__in=list(message_ids), processed_at__isnull=True)
+        .select_related("workspace")
+        .only("id", "body", "conversation_id", "workspace__languages", "direction")
+    )
+    if not messages:
+        return 0
+    labels = _triage(messages)
+    processed = 0
+    now = timezone.now()
+    with transaction.atomic():
+        touched: dict[int, Labels] = {}
+        for message in messages:
+            fields: dict[str, object] = {
+                "processed_at": now,
+                "process_count": F("process_count") + 1,
+            }
+            result = labels.get(message.pk)
+            if result is not None:
+                fields.update(result.fields)
+            claimed = Message.objects.filter(pk=message.pk, processed_at__isnull=True).update(
+                **fields
+            )
+            if not claimed:
+                continue
+            processed += 1
+            if result is not None:
+                touched[message.conversation_id] = result
+        for conversation_id, result in touched.items():
+            if result.language:
+                Conversation.objects.filter(pk=conversation_id).update(language=result.language)
+            priority = PRIORITY_BY_NAME.get(result.priority)
+            if priority is not None:
+                # Triage may raise a conversation's priority, never lower what a person set.
+                Conversation.objects.filter(pk=conversation_id, priority__lt=priority).update(
+                    priority=priority
+                )
+        if touched:
+            workspace_id = messages[0].workspace_id
+            Event.objects.bulk_create(
+                Event(workspace_id=workspace_id, kind="triage", conversation_id=cid)
+                for cid in touched
+            )
+    return processed
+
+
+def _triage(messages: list[Message]) -> dict[int, Labels]:
+    """Labels per inbound message id from the triage models."""
+    from resonanz.triage.pipeline import get_triage
+
+    inbound = [m for m in messages if m.direction == Direction.INBOUND]
+    if not inbound:
+        return {}
+    languages = inbound[0].workspace.languages
+    triage = get_triage()
+    if languages:
+        results = triage.triage_batch([m.body for m in inbound], languages=languages)
+    else:
+        results = triage.triage_batch([m.body for m in inbound])
+    out: dict[int, Labels] = {}
+    for message, r in zip(inbound, results, strict=True):
+        out[message.pk] = Labels(
+            fields={
+                "language": r.language,
+                "sentiment": r.sentiment,
+                "offensive": r.offensive == "offensive",
+                "spam": r.spam == "spam",
+                "intent": r.intent,
+                "triage": {
+                    "sentiment_score": round(r.sentiment_score, 3),
+                    "offensive_score": round(r.offensive_score, 3),
+                    "offensive_kind": r.offensive_kind,
+                    "spam_score": round(r.spam_score, 3),
+                    "intent_score": round(r.intent_score, 3),
+                    "urgency": round(r.urgency, 3),
+                    "priority": r.priority,
+                    "why": r.why,
+                },
+            },
+            language=r.language,
+            priority=r.priority,
+        )
+    return out

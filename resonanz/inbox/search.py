@@ -1,0 +1,87 @@
+"""Full-text search over messages, German and English stemming.
+
+SQLite: an FTS5 table holding each message's words reduced to their German and English
+stems (PyStemmer, the Snowball stemmers). PostgreSQL: a GIN index over the message body's
+``german`` and ``english`` tsvectors, queried with ``websearch_to_tsquery``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+
+import Stemmer
+from django.db import connection
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+FTS_TABLE = "inbox_message_fts"
+PG_VECTOR_SQL = "(to_tsvector('german', body) || to_tsvector('english', body))"
+
+_local = threading.local()
+
+
+def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
+    pair = getattr(_local, "stemmers", None)
+    if pair is None:
+        pair = (Stemmer.Stemmer("german"), Stemmer.Stemmer("english"))
+        _local.stemmers = pair
+    return pair
+
+
+def stems(text: str) -> list[str]:
+    """Every word's German and English stem (deduplicated, order kept)."""
+    words = [w for w in WORD_RE.findall(text.lower()) if len(w) < 64]
+    german, english = _stemmers()
+    seen: dict[str, None] = {}
+    for stem in (*german.stemWords(words), *english.stemWords(words)):
+        seen.setdefault(stem, None)
+    return list(seen)
+
+
+def uses_fts5() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def index_messages(rows: Iterable[tuple[int, str]]) -> None:
+    """Add (message id, body) pairs to the index; PostgreSQL indexes by itself."""
+    if not uses_fts5():
+        return
+    params = [(pk, " ".join(stems(body))) for pk, body in rows]
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, stems) VALUES (%s, %s)", params)  # noqa: S608
+
+
+def remove_messages(ids: Sequence[int]) -> None:
+    if not uses_fts5() or not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(i,) for i in ids])  # noqa: S608
+
+
+def fts5_query(query: str) -> str:
+    """A safe FTS5 MATCH expression: every word must match one of its stems."""
+    groups = []
+    for word in WORD_RE.findall(query.lower())[:12]:
+        german, english = _stemmers()
+        variants = {german.stemWord(word), english.stemWord(word)}
+        groups.append("(" + " OR ".join(f'"{v}"' for v in sorted(variants)) + ")")
+    return " AND ".join(groups)
+
+
+def matching_message_sql(query: str) -> tuple[str, list[str]] | None:
+    """SQL selecting ids of messages matching ``query`` (None when the query has no words)."""
+    if uses_fts5():
+        expression = fts5_query(query)
+        if not expression:
+            return None
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]  # noqa: S608
+    if not WORD_RE.search(query):
+        return None
+    # The query text is a parameter; only our own constant is formatted into the SQL.
+    sql = (
+        f"SELECT id FROM inbox_message WHERE {PG_VECTOR_SQL} @@ "  # noqa: S608
+        "(websearch_to_tsquery('german', %s) || websearch_to_tsquery('english', %s))"
+    )
+    return sql, [query, query]

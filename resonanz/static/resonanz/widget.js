@@ -1,0 +1,164 @@
+/* Resonanz comment widget. No framework, no third parties.
+ *
+ * <div data-resonanz-thread="article-42" data-resonanz-key="CHANNEL_PUBLIC_KEY"></div>
+ * <script src="https://resonanz.example/static/resonanz/widget.js" async></script>
+ *
+ * Visitor text arrives from the server already escaped and sanitised (body_html); every
+ * other string is set with textContent, so nothing a visitor sends can run as script.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script ? script.src.replace(/\/static\/resonanz\/widget\.js.*$/, "") : "";
+  var lang = (document.documentElement.lang || navigator.language || "de").slice(0, 2);
+  var T = {
+    de: { comments: "Kommentare", none: "Noch keine Kommentare. Schreiben Sie den ersten!",
+      name: "Name", email: "E-Mail (optional, wird nicht veröffentlicht)", text: "Ihr Kommentar",
+      send: "Senden", feedback: "Privat an die Redaktion senden (nicht öffentlich)",
+      team: "Team", pending: "Wartet auf Freigabe – nur Sie sehen diesen Kommentar.",
+      thanks: "Danke! Ihr Kommentar ist veröffentlicht.", thanksPending: "Danke! Ihr Kommentar wird geprüft.",
+      thanksFeedback: "Danke für Ihr Feedback! Es geht nur an das Team.", error: "Das hat nicht geklappt." },
+    en: { comments: "Comments", none: "No comments yet. Be the first!",
+      name: "Name", email: "Email (optional, never shown)", text: "Your comment",
+      send: "Send", feedback: "Send privately to the team (not public)",
+      team: "Team", pending: "Waiting for approval – only you can see this comment.",
+      thanks: "Thank you! Your comment is published.", thanksPending: "Thank you! Your comment will be reviewed.",
+      thanksFeedback: "Thank you for your feedback! Only the team will see it.", error: "That did not work." }
+  };
+  var t = T[lang] || T.en;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    for (var k in attrs || {}) { node.setAttribute(k, attrs[k]); }
+    if (text != null) { node.textContent = text; }
+    return node;
+  }
+
+  function visitorToken() {
+    try {
+      var v = localStorage.getItem("resonanz-visitor");
+      if (!v) {
+        var a = new Uint8Array(16); crypto.getRandomValues(a);
+        v = Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+        localStorage.setItem("resonanz-visitor", v);
+      }
+      return v;
+    } catch (e) { return ""; }
+  }
+
+  function when(iso) {
+    try { return new Date(iso).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" }); }
+    catch (e) { return iso; }
+  }
+
+  function comment(c, cls) {
+    var li = el("li", { "class": "rz-comment " + (cls || "") + (c.team ? " rz-team" : ""), "data-id": String(c.id) });
+    var head = el("div", { "class": "rz-head" });
+    head.appendChild(el("strong", { "class": "rz-author" }, c.author || ""));
+    if (c.team) { head.appendChild(el("span", { "class": "rz-badge" }, t.team)); }
+    head.appendChild(el("time", { datetime: c.created_at }, when(c.created_at)));
+    li.appendChild(head);
+    var body = el("div", { "class": "rz-body" });
+    body.innerHTML = c.html; // server-rendered: escaped, links only, allow-list sanitised
+    li.appendChild(body);
+    return li;
+  }
+
+  function Widget(root) {
+    this.root = root;
+    this.key = root.getAttribute("data-resonanz-key");
+    this.thread = root.getAttribute("data-resonanz-thread") || location.origin + location.pathname;
+    this.api = (root.getAttribute("data-resonanz-url") || base) + "/widget/v1/" + encodeURIComponent(this.key);
+    this.visitor = visitorToken();
+    this.load();
+  }
+
+  Widget.prototype.load = function () {
+    var self = this;
+    return fetch(this.api + "/thread?thread=" + encodeURIComponent(this.thread), {
+      headers: { "X-Resonanz-Visitor": this.visitor }
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      self.render(data);
+    }).catch(function () { self.root.textContent = t.error; });
+  };
+
+  Widget.prototype.render = function (data) {
+    var root = this.root, self = this;
+    root.textContent = "";
+    root.classList.add("rz-widget");
+    root.appendChild(el("h3", {}, t.comments + " (" + data.comments.length + ")"));
+    var list = el("ol", { "class": "rz-list" });
+    data.comments.forEach(function (c) {
+      var li = comment(c);
+      if (c.replies.length) {
+        var sub = el("ol", { "class": "rz-replies" });
+        c.replies.forEach(function (r) { sub.appendChild(comment(r)); });
+        li.appendChild(sub);
+      }
+      list.appendChild(li);
+    });
+    data.pending.forEach(function (p) {
+      var li = comment({ id: p.id, author: "", html: p.html, created_at: p.created_at }, "rz-pending");
+      li.appendChild(el("p", { "class": "rz-note" }, t.pending));
+      list.appendChild(li);
+    });
+    if (!data.comments.length && !data.pending.length) { root.appendChild(el("p", { "class": "rz-empty" }, t.none)); }
+    root.appendChild(list);
+    root.appendChild(this.form(data));
+  };
+
+  Widget.prototype.form = function (data) {
+    var self = this;
+    var form = el("form", { "class": "rz-form", novalidate: "" });
+    var status = el("p", { "class": "rz-status", role: "status", "aria-live": "polite" });
+    function input(name, label, type, required) {
+      var wrap = el("label", {}, label);
+      var field = type === "textarea" ? el("textarea", { name: name, rows: "4", maxlength: String(data.max_length) })
+        : el("input", { name: name, type: type, autocomplete: name === "email" ? "email" : "name" });
+      if (required) { field.required = true; }
+      wrap.appendChild(field); form.appendChild(wrap);
+      return field;
+    }
+    var name = input("name", t.name, "text", true);
+    input("email", t.email, "email", false);
+    var text = input("text", t.text, "textarea", true);
+    var honey = el("input", { name: "website", type: "text", tabindex: "-1", autocomplete: "off", "aria-hidden": "true",
+      style: "position:absolute;left:-10000px;width:1px;height:1px;opacity:0" });
+    form.appendChild(honey);
+    var privateBox = el("label", { "class": "rz-private" });
+    var check = el("input", { type: "checkbox", name: "private" });
+    privateBox.appendChild(check); privateBox.appendChild(document.createTextNode(" " + t.feedback));
+    form.appendChild(privateBox);
+    var button = el("button", { type: "submit" }, t.send);
+    form.appendChild(button); form.appendChild(status);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      button.disabled = true; status.textContent = "";
+      var payload = {
+        thread: self.thread, url: location.href, title: document.title,
+        name: name.value, email: form.elements.email.value, text: text.value,
+        website: honey.value, form_token: data.form_token, visitor: self.visitor,
+        kind: check.checked ? "feedback" : "comment"
+      };
+      fetch(self.api + "/comments", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload)
+      }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+        .then(function (res) {
+          button.disabled = false;
+          if (!res.ok) { status.textContent = res.body.error || t.error; status.className = "rz-status rz-error"; return; }
+          var msg = res.body.status === "published" ? t.thanks : res.body.status === "pending" ? t.thanksPending : t.thanksFeedback;
+          text.value = "";
+          self.load().then(function () {
+            var s = self.root.querySelector(".rz-status"); if (s) { s.textContent = msg; }
+          });
+        }).catch(function () { button.disabled = false; status.textContent = t.error; });
+    });
+    return form;
+  };
+
+  function start() {
+    var nodes = document.querySelectorAll("[data-resonanz-key]");
+    for (var i = 0; i < nodes.length; i++) { if (!nodes[i].rzWidget) { nodes[i].rzWidget = new Widget(nodes[i]); } }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

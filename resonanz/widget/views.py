@@ -1,0 +1,239 @@
+"""The widget's public endpoints: list a page's comments, post a comment or feedback.
+
+Anti-spam without third parties: a honeypot field, a signed form token that proves the
+form was open for a few seconds, rate limits per IP and per thread, and duplicate detection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from typing import Any
+
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from resonanz.channels.ingest import InboundItem, ingest
+from resonanz.channels.models import Channel, ChannelKind
+from resonanz.channels.widget_config import WidgetConfig
+from resonanz.core.ratelimit import allow, client_ip
+from resonanz.core.text import clean_text
+from resonanz.inbox.models import ConversationKind, Visibility
+from resonanz.widget.publication import find_thread, pending_for_visitor, published_thread_json
+
+FORM_SALT = "resonanz.widget.form"
+FORM_MAX_AGE = 24 * 3600
+MAX_KEY_LENGTH = 500
+DUPLICATE_WINDOW = 24 * 3600
+
+
+def _channel(key: str) -> Channel | None:
+    return (
+        Channel.objects.filter(public_key=key, kind=ChannelKind.WIDGET, is_active=True)
+        .only("id", "workspace_id", "config", "slug")
+        .first()
+    )
+
+
+def _cors(response: HttpResponse, request: HttpRequest, config: WidgetConfig) -> HttpResponse:
+    origin = request.headers.get("Origin", "")
+    if origin and config.allows_origin(origin):
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Headers"] = "Content-Type, X-Resonanz-Visitor"
+        response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response["Access-Control-Max-Age"] = "600"
+        response["Vary"] = "Origin"
+    return response
+
+
+def _error(
+    request: HttpRequest, config: WidgetConfig, message: str, status: int, **extra: Any
+) -> HttpResponse:
+    return _cors(JsonResponse({"error": message, **extra}, status=status), request, config)
+
+
+def _origin_refused(request: HttpRequest, config: WidgetConfig) -> bool:
+    origin = request.headers.get("Origin", "")
+    return bool(origin) and not config.allows_origin(origin) and origin != _own_origin(request)
+
+
+def _own_origin(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def hash_visitor(token: str) -> str:
+    return hashlib.sha256(("visitor:" + token).encode()).hexdigest() if token else ""
+
+
+@csrf_exempt
+def thread(request: HttpRequest, key: str) -> HttpResponse:
+    channel = _channel(key)
+    if channel is None:
+        return JsonResponse({"error": "Unknown widget key."}, status=404)
+    config = WidgetConfig.of(channel.config)
+    if request.method == "OPTIONS":
+        return _cors(HttpResponse(status=204), request, config)
+    if request.method != "GET":
+        return _error(request, config, "Use GET.", 405)
+    if _origin_refused(request, config):
+        return JsonResponse({"error": "This site may not embed the widget."}, status=403)
+    thread_key = request.GET.get("thread", "")[:MAX_KEY_LENGTH]
+    if not thread_key:
+        return _error(request, config, "The thread parameter is missing.", 400)
+    form_token = signing.dumps(time.time(), salt=FORM_SALT)
+    found = find_thread(channel, thread_key)
+    comments = published_thread_json(found) if found else "[]"
+    pending: list[dict[str, Any]] = []
+    visitor = request.headers.get("X-Resonanz-Visitor", "")[:100]
+    if found and visitor:
+        pending = pending_for_visitor(found, hash_visitor(visitor))
+    body = (
+        '{"form_token":'
+        + json.dumps(form_token)
+        + ',"max_length":'
+        + str(config.max_length)
+        + ',"premoderation":'
+        + ("true" if config.premoderation else "false")
+        + ',"pending":'
+        + json.dumps(pending, ensure_ascii=False)
+        + ',"comments":'
+        + comments
+        + "}"
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return _cors(response, request, config)
+
+
+@csrf_exempt
+def post_comment(request: HttpRequest, key: str) -> HttpResponse:
+    channel = _channel(key)
+    if channel is None:
+        return JsonResponse({"error": "Unknown widget key."}, status=404)
+    config = WidgetConfig.of(channel.config)
+    if request.method == "OPTIONS":
+        return _cors(HttpResponse(status=204), request, config)
+    if request.method != "POST":
+        return _error(request, config, "Use POST.", 405)
+    if _origin_refused(request, config):
+        return JsonResponse({"error": "This site may not embed the widget."}, status=403)
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _error(request, config, "The body must be UTF-8 JSON.", 400)
+    if not isinstance(data, dict):
+        return _error(request, config, "The body must be a JSON object.", 400)
+
+    def field(name: str, limit: int) -> str:
+        value = data.get(name, "")
+        return clean_text(value, limit) if isinstance(value, str) else ""
+
+    if field("website", 200):
+        # Honeypot: a field people never see. Answer like a success so bots learn nothing.
+        return _cors(JsonResponse({"status": "pending"}, status=202), request, config)
+    try:
+        started = float(
+            signing.loads(str(data.get("form_token", "")), salt=FORM_SALT, max_age=FORM_MAX_AGE)
+        )
+    except (signing.BadSignature, TypeError, ValueError):
+        return _error(
+            request,
+            config,
+            "The form has expired; reload the page and try again.",
+            400,
+            field="form_token",
+        )
+    if time.time() - started < config.min_seconds_on_form:
+        return _error(
+            request,
+            config,
+            "That was quick: please take a moment and send again.",
+            429,
+            field="form_token",
+        )
+    raw_text = data.get("text", "")
+    if not isinstance(raw_text, str) or not raw_text.strip():
+        return _error(request, config, "Please write a comment.", 400, field="text")
+    if len(raw_text.strip()) > config.max_length:
+        return _error(
+            request,
+            config,
+            f"Comments can be at most {config.max_length} characters long.",
+            400,
+            field="text",
+        )
+    text = clean_text(raw_text, config.max_length)
+    kind = data.get("kind", "comment")
+    if kind not in ("comment", "feedback"):
+        return _error(request, config, "kind must be comment or feedback.", 400, field="kind")
+    name = field("name", 80)
+    if kind == "comment" and not name:
+        return _error(request, config, "Please give a name.", 400, field="name")
+    email = field("email", 254)
+    if email and ("@" not in email or " " in email):
+        return _error(
+            request, config, "That email address does not look right.", 400, field="email"
+        )
+    thread_key = field("thread", MAX_KEY_LENGTH)
+    if not thread_key:
+        return _error(request, config, "The thread is missing.", 400, field="thread")
+
+    ip = client_ip(request)
+    if not allow(f"w:ip:{channel.pk}:{ip}", config.rate_per_ip_per_minute):
+        return _error(
+            request, config, "Too many comments from your network; try again in a minute.", 429
+        )
+    if not allow(
+        f"w:thread:{channel.pk}:{hashlib.sha256(thread_key.encode()).hexdigest()}",
+        config.rate_per_thread_per_minute,
+    ):
+        return _error(
+            request, config, "This page gets many comments right now; try again in a minute.", 429
+        )
+    fingerprint = hashlib.sha256(
+        f"{channel.pk}|{thread_key}|{' '.join(text.lower().split())}".encode()
+    ).hexdigest()
+    if not cache.add(f"w:dup:{fingerprint}", 1, timeout=DUPLICATE_WINDOW):
+        return _error(request, config, "This comment has already been posted.", 409, field="text")
+
+    visitor_hash = hash_visitor(field("visitor", 100))
+    author_id = (
+        visitor_hash or "anon-" + hashlib.sha256(f"{ip}|{name}|{email}".encode()).hexdigest()[:32]
+    )
+    if kind == "feedback":
+        visibility = Visibility.PRIVATE
+    else:
+        visibility = Visibility.HELD if config.premoderation else Visibility.PUBLISHED
+    item = InboundItem(
+        external_id=f"w-{uuid.uuid4()}",
+        text=text,
+        author_id=author_id,
+        author_name=name or (email.split("@")[0] if email else ""),
+        author_email=email,
+        kind=ConversationKind.FEEDBACK if kind == "feedback" else ConversationKind.COMMENT,
+        thread_key=thread_key,
+        thread_url=field("url", 1000)
+        if field("url", 1000).startswith(("http://", "https://"))
+        else "",
+        thread_title=field("title", 300),
+        visibility=visibility,
+        visitor_token_hash=visitor_hash,
+    )
+    result = ingest(channel, [item])
+    status = {
+        Visibility.PUBLISHED: "published",
+        Visibility.HELD: "pending",
+        Visibility.PRIVATE: "received",
+    }[visibility]
+    return _cors(
+        JsonResponse(
+            {"status": status, "id": result.created_ids[0] if result.created_ids else None},
+            status=201,
+        ),
+        request,
+        config,
+    )
