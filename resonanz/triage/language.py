@@ -36,7 +36,11 @@ def detector_for(languages: Sequence[str]) -> LanguageDetector:
                 # lingua needs two candidates; a one-language workspace still reports that one.
                 other = Language.ENGLISH if key != ("en",) else Language.GERMAN
                 lingua_languages.append(other)
-            detector = LanguageDetectorBuilder.from_languages(*lingua_languages).build()
+            detector = (
+                LanguageDetectorBuilder.from_languages(*lingua_languages)
+                .with_low_accuracy_mode()
+                .build()
+            )
             _detectors[key] = detector
         return detector
 

@@ -1,0 +1,286 @@
+"""Scoring triage and the offline alternatives on the validation parts of the shared data.
+
+Every system is scored on exactly the same held-out texts: our models, VADER (English
+sentiment), alt-profanity-check and better-profanity (offensive), and a plain TF-IDF +
+logistic regression trained on the same dataset's training part. Peers that are not
+installed are reported as missing rather than failing the run.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+
+from resonanz.triage.intent_seed import SEED_PATH, read_intent_seed
+from resonanz.triage.pipeline import Triage
+from resonanz.triage.training import intent_split
+from resonanz.triage.training_data import LabelledTexts, datasets_directory, load_dataset
+
+BENCHMARK_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "triage.md"
+MODEL_CARD_PATH = Path(__file__).resolve().parent / "artifacts" / "README.md"
+SCORES_START = "<!-- scores:start -->"
+SCORES_END = "<!-- scores:end -->"
+LANGUAGE_MIN_CHARACTERS = 20
+
+# (dataset, task) pairs scored; the language and intent rows are assembled separately.
+SCORED: tuple[tuple[str, str], ...] = (
+    ("germeval2018", "offensive"),
+    ("germeval2021", "offensive"),
+    ("tweeteval_offensive", "offensive"),
+    ("tweeteval_sentiment", "sentiment"),
+    ("airline_sentiment", "sentiment"),
+    ("xlmt_sentiment_de", "sentiment"),
+    ("xlmt_sentiment_en", "sentiment"),
+    ("germeval2017", "sentiment"),
+    ("sms_spam", "spam"),
+    ("youtube_spam", "spam"),
+)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One row of the benchmark table."""
+
+    dataset: str
+    split: str
+    task: str
+    system: str
+    macro_f1: float
+    accuracy: float
+    texts_per_second: float
+    rows: int
+
+
+Predictor = Callable[[list[str]], list[str]]
+
+
+def timed_score(
+    dataset: str, split: str, task: str, system: str, predictor: Predictor, gold: LabelledTexts
+) -> Score:
+    """Run one predictor over the validation texts and score it."""
+    texts = list(gold.texts)
+    started = time.perf_counter()
+    predicted = predictor(texts)
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    labels = sorted(set(gold.labels))
+    return Score(
+        dataset=dataset,
+        split=split,
+        task=task,
+        system=system,
+        macro_f1=float(f1_score(gold.labels, predicted, labels=labels, average="macro")),
+        accuracy=float(accuracy_score(gold.labels, predicted)),
+        texts_per_second=len(texts) / elapsed,
+        rows=len(texts),
+    )
+
+
+def tfidf_baseline(train: LabelledTexts) -> Predictor:
+    """Plain TF-IDF (word 1–2-grams) + logistic regression on the same training part."""
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    classifier = LogisticRegression(max_iter=2000)
+    classifier.fit(vectorizer.fit_transform(train.texts), list(train.labels))
+
+    def predict(texts: list[str]) -> list[str]:
+        return [str(label) for label in classifier.predict(vectorizer.transform(texts))]
+
+    return predict
+
+
+def vader_predictor() -> Predictor | None:
+    """VADER compound score with its authors' ±0.05 thresholds, if installed."""
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:
+        return None
+    analyzer = SentimentIntensityAnalyzer()
+
+    def predict(texts: list[str]) -> list[str]:
+        labels = []
+        for text in texts:
+            compound = analyzer.polarity_scores(text)["compound"]
+            labels.append(
+                "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
+            )
+        return labels
+
+    return predict
+
+
+def profanity_check_predictor() -> Predictor | None:
+    """alt-profanity-check's own model at its default 0.5 threshold, if installed."""
+    try:
+        from profanity_check import predict as profanity_predict
+    except ImportError:
+        return None
+
+    def predict(texts: list[str]) -> list[str]:
+        return ["offensive" if flag else "other" for flag in profanity_predict(texts)]
+
+    return predict
+
+
+def better_profanity_predictor() -> Predictor | None:
+    """better-profanity's word list, if installed."""
+    try:
+        from better_profanity import profanity
+    except ImportError:
+        return None
+    profanity.load_censor_words()
+
+    def predict(texts: list[str]) -> list[str]:
+        return ["offensive" if profanity.contains_profanity(text) else "other" for text in texts]
+
+    return predict
+
+
+def resonanz_predictor(triage: Triage, task: str) -> Predictor:
+    """Our `predict` path without a given language, as a user of the CLI would run it."""
+
+    def predict(texts: list[str]) -> list[str]:
+        return [label for label, _ in triage.predict_task(task, texts)]
+
+    return predict
+
+
+def language_validation(root: Path) -> LabelledTexts:
+    """German and English validation texts of 20+ characters, gold = dataset language."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for dataset, _ in SCORED:
+        _, validation = load_dataset(dataset, root)
+        for text in validation.texts:
+            if len(text) >= LANGUAGE_MIN_CHARACTERS:
+                texts.append(text)
+                labels.append(validation.language)
+    return LabelledTexts("de+en mixed", "val", "", tuple(texts), tuple(labels))
+
+
+def evaluate_all(triage: Triage, datasets: Path | None = None) -> list[Score]:
+    """Score every task and every available peer; returns the table rows."""
+    root = datasets_directory(datasets)
+    scores: list[Score] = []
+    peers: dict[str, Predictor | None] = {
+        "VADER": vader_predictor(),
+        "alt-profanity-check": profanity_check_predictor(),
+        "better-profanity": better_profanity_predictor(),
+    }
+    for dataset, task in SCORED:
+        train, validation = load_dataset(dataset, root)
+        split = validation.split
+        scores.append(
+            timed_score(
+                dataset, split, task, "resonanz", resonanz_predictor(triage, task), validation
+            )
+        )
+        scores.append(
+            timed_score(dataset, split, task, "TF-IDF + LR", tfidf_baseline(train), validation)
+        )
+        if task == "sentiment" and validation.language == "en" and peers["VADER"]:
+            scores.append(timed_score(dataset, split, task, "VADER", peers["VADER"], validation))
+        if task == "offensive":
+            for name in ("alt-profanity-check", "better-profanity"):
+                peer = peers[name]
+                if peer is not None:
+                    scores.append(timed_score(dataset, split, task, name, peer, validation))
+
+    languages = language_validation(root)
+    scores.append(
+        timed_score(
+            "de+en mixed (20+ chars)",
+            "val",
+            "language",
+            "resonanz (lingua)",
+            resonanz_predictor(triage, "language"),
+            languages,
+        )
+    )
+
+    seed_rows = read_intent_seed(SEED_PATH)
+    intent_train_rows, intent_validation_rows = intent_split(seed_rows)
+    intent_validation = LabelledTexts(
+        "intent seed (real de+en)",
+        "heldout",
+        "",
+        tuple(row.text for row in intent_validation_rows),
+        tuple(row.label for row in intent_validation_rows),
+    )
+    intent_train = LabelledTexts(
+        "intent seed",
+        "train",
+        "",
+        tuple(row.text for row in intent_train_rows),
+        tuple(row.label for row in intent_train_rows),
+    )
+    for system, predictor in (
+        ("resonanz", resonanz_predictor(triage, "intent")),
+        ("TF-IDF + LR", tfidf_baseline(intent_train)),
+    ):
+        scores.append(
+            timed_score(
+                intent_validation.dataset, "heldout", "intent", system, predictor, intent_validation
+            )
+        )
+    return scores
+
+
+def markdown_table(scores: list[Score]) -> str:
+    """The scores as a markdown table, one row per dataset and system."""
+    lines = [
+        "| dataset | split | task | system | macro-F1 | accuracy | texts/s | rows |",
+        "|---|---|---|---|---:|---:|---:|---:|",
+    ]
+    for score in scores:
+        lines.append(
+            f"| {score.dataset} | {score.split} | {score.task} | {score.system} "
+            f"| {score.macro_f1:.3f} | {score.accuracy:.3f} | {score.texts_per_second:,.0f} "
+            f"| {score.rows} |"
+        )
+    return "\n".join(lines)
+
+
+def machine_description() -> str:
+    """Where the numbers were measured."""
+    return (
+        f"{platform.machine()} · {os.cpu_count()} CPUs · Python {platform.python_version()}"
+        f" · {platform.platform(terse=True)}"
+    )
+
+
+def write_benchmark(scores: list[Score], path: Path = BENCHMARK_PATH) -> None:
+    """Write benchmarks/triage.md with the table and how it was produced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Triage: quality on validation data\n\n"
+        "Written by `resonanz triage evaluate` (`python -m resonanz.triage.cli evaluate`); do "
+        "not edit by hand.\n\n"
+        "Validation parts only: the dataset's own `val` split where it has one, otherwise a "
+        "seeded stratified 20 % hold-out (`*-heldout`) that training never sees. Texts that "
+        "also occur in any validation part are removed from all training data. `resonanz` "
+        "runs without a given language (it detects it). Macro-F1 is over the dataset's "
+        "labels mapped to ours. texts/s is single-process wall time over the whole split, "
+        "including vectorisation. The alt-profanity-check and better-profanity peers are "
+        "English-only; their German rows show what a user would get by picking them anyway."
+        f"\n\nMachine: {machine_description()}\n\n{markdown_table(scores)}\n"
+    )
+
+
+def update_model_card(scores: list[Score], path: Path = MODEL_CARD_PATH) -> None:
+    """Replace the scores block of the model card with our own rows."""
+    if not path.exists():
+        return
+    text = path.read_text()
+    if SCORES_START not in text or SCORES_END not in text:
+        return
+    ours = [score for score in scores if score.system.startswith("resonanz")]
+    head, rest = text.split(SCORES_START, 1)
+    _, tail = rest.split(SCORES_END, 1)
+    path.write_text(f"{head}{SCORES_START}\n{markdown_table(ours)}\n{SCORES_END}{tail}")

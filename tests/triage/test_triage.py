@@ -1,0 +1,184 @@
+"""Behaviour of the triage core through its public surface: pipeline, predict_task, CLI."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from resonanz.triage.cli import main
+from resonanz.triage.labels import (
+    INTENT_LABELS,
+    OFFENSIVE_KINDS,
+    PRIORITY_LABELS,
+    SENTIMENT_LABELS,
+    TASK_LABELS,
+)
+from resonanz.triage.pipeline import ARTIFACTS_DIRECTORY, Triage, TriageResult, get_triage
+
+ARTIFACT_BUDGET_BYTES = 60 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def triage() -> Triage:
+    return get_triage()
+
+
+def test_batch_returns_one_result_per_text_with_known_labels(triage: Triage) -> None:
+    texts = ["Danke, super Service!", "Where is my refund?", "", "ok"]
+    results = triage.triage_batch(texts)
+    assert len(results) == len(texts)
+    for result in results:
+        assert isinstance(result, TriageResult)
+        assert result.sentiment in SENTIMENT_LABELS
+        assert result.offensive in TASK_LABELS["offensive"]
+        assert result.offensive_kind in ("", *OFFENSIVE_KINDS)
+        assert result.spam in TASK_LABELS["spam"]
+        assert result.intent in INTENT_LABELS
+        assert result.priority in PRIORITY_LABELS
+        assert 0.0 <= result.urgency <= 1.0
+        for score in (result.sentiment_score, result.offensive_score, result.spam_score):
+            assert 0.0 <= score <= 1.0
+        assert set(result.why) >= {"sentiment", "offensive", "spam", "intent", "urgency"}
+
+
+def test_empty_batch_and_misaligned_reach(triage: Triage) -> None:
+    assert triage.triage_batch([]) == []
+    with pytest.raises(ValueError, match="author_reach"):
+        triage.triage_batch(["a", "b"], author_reach=[1])
+
+
+def test_german_insult_is_offensive_and_an_insult(triage: Triage) -> None:
+    result = triage.triage_one("Du bist ein dummer, widerlicher Idiot und ein Vollpfosten!")
+    assert result.offensive == "offensive"
+    assert result.offensive_kind in ("insult", "hate", "profanity")
+    assert result.language == "de"
+
+
+def test_polite_german_message_is_not_offensive(triage: Triage) -> None:
+    result = triage.triage_one("Vielen Dank für die schnelle Hilfe, das Paket ist angekommen.")
+    assert result.offensive == "other"
+    assert result.sentiment == "positive"
+
+
+def test_threat_is_offensive_of_kind_threat(triage: Triage) -> None:
+    result = triage.triage_one("If you don't fix this I will kill you")
+    assert (result.offensive, result.offensive_kind) == ("offensive", "threat")
+
+
+def test_obvious_sms_spam_is_spam_and_a_chat_is_ham(triage: Triage) -> None:
+    spam, ham = triage.triage_batch(
+        [
+            "WINNER!! You have been selected to receive a £900 prize reward! "
+            "To claim call 09061701461. Claim code KL341. Valid 12 hours only.",
+            "Hey, are we still meeting for lunch tomorrow at noon?",
+        ]
+    )
+    assert spam.spam == "spam"
+    assert ham.spam == "ham"
+    assert spam.priority == "low"
+
+
+def test_language_of_german_and_english(triage: Triage) -> None:
+    labels = triage.predict_task(
+        "language",
+        [
+            "Der Zug hatte schon wieder eine Stunde Verspätung, das ist ärgerlich.",
+            "The flight was delayed again and nobody told us anything.",
+            "@DB_Bahn danke für die schnelle Antwort!",
+            "!!!",
+        ],
+    )
+    assert [label for label, _ in labels] == ["de", "en", "de", ""]
+
+
+def test_language_detection_respects_workspace_languages(triage: Triage) -> None:
+    ((label, _),) = triage.predict_task(
+        "language", ["Bonjour, je voudrais annuler ma commande."], languages=("de", "en")
+    )
+    assert label in ("de", "en")
+
+
+def test_cancellation_with_lawyer_is_urgent_praise_is_not(triage: Triage) -> None:
+    angry, lawyer, praise = triage.triage_batch(
+        [
+            "Ich kündige hiermit meinen Vertrag! Seit drei Wochen keine Antwort, "
+            "mein Anwalt und die Verbraucherzentrale sind informiert.",
+            "This is a data breach. I want a refund or my lawyer will contact you.",
+            "Thank you so much, you are the best!",
+        ]
+    )
+    assert angry.priority in ("high", "urgent")
+    assert lawyer.priority in ("high", "urgent")
+    assert angry.urgency > praise.urgency + 0.3
+    assert any(reason.startswith("risk:") for reason in angry.why["urgency"])
+    assert praise.priority == "low"
+
+
+def test_reach_and_reactions_raise_urgency(triage: Triage) -> None:
+    text = "My order never arrived, where is it?"
+    quiet = triage.triage_one(text)
+    loud = triage.triage_one(text, author_reach=500_000, reactions=800)
+    assert loud.urgency > quiet.urgency
+
+
+def test_why_names_words_from_the_text(triage: Triage) -> None:
+    text = "Thank you, the support team was amazing and friendly!"
+    result = triage.triage_one(text)
+    assert result.sentiment == "positive"
+    assert result.why["sentiment"]
+    for word in result.why["sentiment"]:
+        assert word in text.lower()
+
+
+@pytest.mark.parametrize("task", sorted(TASK_LABELS))
+def test_predict_task_labels_are_the_contract(triage: Triage, task: str) -> None:
+    texts = ["Wie viel kostet das?", "Great service, thanks!", "you idiot", "Free bitcoin here"]
+    predictions = triage.predict_task(task, texts)
+    assert len(predictions) == len(texts)
+    for label, score in predictions:
+        assert label in (*TASK_LABELS[task], "")
+        assert 0.0 <= score <= 1.0
+
+
+def test_unknown_task_is_rejected(triage: Triage) -> None:
+    with pytest.raises(ValueError, match="unknown task"):
+        triage.predict_task("mood", ["hi"])
+
+
+def test_predict_cli_roundtrip(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    target = tmp_path / "out.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "lang"])
+        writer.writerow(["a1", "Ihr seid die größten Vollidioten, ihr Penner", "de"])
+        writer.writerow(["a2", "Thank you for the quick help!", "en"])
+        writer.writerow(["a3", 'Text with "quotes", commas\nand a newline', ""])
+    assert main(["predict", "--task", "offensive", "--in", str(source), "--out", str(target)]) == 0
+    with target.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == ["a1", "a2", "a3"]
+    assert list(rows[0]) == ["id", "label", "score"]
+    assert rows[0]["label"] == "offensive"
+    assert rows[1]["label"] == "other"
+    assert all(0.0 <= float(row["score"]) <= 1.0 for row in rows)
+
+
+def test_predict_cli_rejects_csv_without_text_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("id,message\n1,hello\n")
+    code = main(
+        ["predict", "--task", "spam", "--in", str(source), "--out", str(tmp_path / "o.csv")]
+    )
+    assert code == 2
+    assert "text" in capsys.readouterr().err
+
+
+def test_artifacts_fit_the_size_budget() -> None:
+    files = [path for path in ARTIFACTS_DIRECTORY.rglob("*") if path.is_file()]
+    assert files, "no artifacts: run `python -m resonanz.triage.cli train`"
+    assert sum(path.stat().st_size for path in files) < ARTIFACT_BUDGET_BYTES
