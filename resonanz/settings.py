@@ -115,7 +115,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=30000;"
         ),
     }
-    if not TESTING:
+    if TESTING:
+        # A file, not memory: tests start real web servers and workers in other processes.
+        import tempfile
+
+        DATABASES["default"]["TEST"] = {
+            "NAME": os.path.join(tempfile.gettempdir(), f"resonanz-test-{os.getpid()}.sqlite3")
+        }
+    else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

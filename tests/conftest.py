@@ -16,6 +16,16 @@ from resonanz.core.permissions import Access
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_caches(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test starts with empty caches (Redis outlives the test's transaction)."""
+    from django.core.cache import caches
+
+    caches["local"].clear()
+    if settings.REDIS_URL:
+        caches["default"].clear()
+
+
 def make_user(email: str, name: str = "") -> User:
     return User.objects.create_user(
         email=email, password=PASSWORD, display_name=name or email.split("@")[0]

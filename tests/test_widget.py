@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.test import Client
+
+from resonanz.inbox import services
+from resonanz.inbox.models import Conversation, Message, Visibility
+
+ORIGIN = "https://www.acme.example"
+
+
+def get_thread(client: Client, widget, thread: str = "p1", **headers: str) -> Any:  # type: ignore[no-untyped-def]
+    response = client.get(
+        f"/widget/v1/{widget.public_key}/thread", {"thread": thread}, HTTP_ORIGIN=ORIGIN, **headers
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def post_comment(client: Client, widget, **fields: Any):  # type: ignore[no-untyped-def]
+    token = get_thread(client, widget, fields.get("thread", "p1"))["form_token"]
+    body = {
+        "thread": "p1",
+        "name": "Vera",
+        "text": "Wann kommt Glasfaser?",
+        "form_token": token,
+        "visitor": "v" * 32,
+        "url": "https://www.acme.example/p1",
+        "title": "Seite 1",
+    }
+    body.update(fields)
+    return client.post(
+        f"/widget/v1/{widget.public_key}/comments",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_ORIGIN=ORIGIN,
+    )
+
+
+def test_posted_comment_is_listed_and_team_reply_appears_after_delivery(
+    client: Client, widget, alice_access, on_commit, run_tasks
+) -> None:  # type: ignore[no-untyped-def]
+    with on_commit():
+        response = post_comment(client, widget)
+    assert response.status_code == 201 and response.json()["status"] == "published"
+    assert response["Access-Control-Allow-Origin"] == ORIGIN
+    data = get_thread(client, widget)
+    assert [c["author"] for c in data["comments"]] == ["Vera"]
+    conv = Conversation.objects.get()
+    assert conv.thread.url == "https://www.acme.example/p1"
+    with on_commit():
+        services.post_reply(alice_access, conv, "Im Frühjahr!")
+    assert get_thread(client, widget)["comments"][0]["replies"] == []  # not delivered yet
+    run_tasks()
+    replies = get_thread(client, widget)["comments"][0]["replies"]
+    assert len(replies) == 1 and replies[0]["team"] is True and "Frühjahr" in replies[0]["html"]
+
+
+def test_hostile_text_is_escaped(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)> javascript:alert(1)'
+    assert post_comment(client, widget, text=evil, name="<b>Mallory</b>").status_code == 201
+    comment = get_thread(client, widget)["comments"][0]
+    assert "<script" not in comment["html"] and "<img" not in comment["html"]
+    assert comment["author"] == "<b>Mallory</b>"  # plain text; the widget sets it as textContent
+
+
+def test_premoderation_holds_and_shows_only_the_author(
+    client: Client, widget, alice_access
+) -> None:  # type: ignore[no-untyped-def]
+    widget.config["premoderation"] = True
+    widget.save()
+    assert post_comment(client, widget).json()["status"] == "pending"
+    assert get_thread(client, widget)["comments"] == []
+    mine = get_thread(client, widget, HTTP_X_RESONANZ_VISITOR="v" * 32)
+    assert len(mine["pending"]) == 1
+    assert get_thread(client, widget, HTTP_X_RESONANZ_VISITOR="w" * 32)["pending"] == []
+    services.publish_held(alice_access, Conversation.objects.get())
+    assert len(get_thread(client, widget)["comments"]) == 1
+
+
+def test_private_feedback_is_never_listed(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    response = post_comment(client, widget, kind="feedback", name="", email="vera@example.org")
+    assert response.status_code == 201 and response.json()["status"] == "received"
+    assert get_thread(client, widget)["comments"] == []
+    assert Message.objects.get().visibility == Visibility.PRIVATE
+    assert Conversation.objects.get().kind == "feedback"
+
+
+def test_honeypot_is_silently_dropped(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    assert post_comment(client, widget, website="http://spam.example").status_code == 202
+    assert not Message.objects.exists()
+
+
+def test_too_fast_form_is_refused(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    widget.config["min_seconds_on_form"] = 30
+    widget.save()
+    response = post_comment(client, widget)
+    assert response.status_code == 429 and response.json()["field"] == "form_token"
+    assert not Message.objects.exists()
+
+
+def test_forged_form_token_is_refused(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    response = post_comment(client, widget, form_token="1700000000.0:forged")
+    assert response.status_code == 400 and not Message.objects.exists()
+
+
+def test_rate_limit_per_ip(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    widget.config["rate_per_ip_per_minute"] = 2
+    widget.save()
+    codes = [post_comment(client, widget, text=f"Kommentar {i}").status_code for i in range(3)]
+    assert codes == [201, 201, 429]
+    assert Message.objects.count() == 2
+
+
+def test_duplicate_comment_is_refused(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    assert post_comment(client, widget).status_code == 201
+    response = post_comment(client, widget, text="  wann kommt   GLASFASER? ")
+    assert response.status_code == 409
+    assert Message.objects.count() == 1
+
+
+def test_limits_and_validation(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    widget.config["max_length"] = 100
+    widget.save()
+    assert post_comment(client, widget, text="x" * 101).status_code == 400
+    assert post_comment(client, widget, text="   ").status_code == 400
+    assert post_comment(client, widget, name="").status_code == 400
+    assert post_comment(client, widget, email="not an email").status_code == 400
+    assert post_comment(client, widget, kind="admin").status_code == 400
+    url = f"/widget/v1/{widget.public_key}/comments"
+    assert client.post(url, data="{bad", content_type="application/json").status_code == 400
+    assert client.post(url, data="[1]", content_type="application/json").status_code == 400
+    assert not Message.objects.exists()
+
+
+def test_foreign_origin_and_unknown_key(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    url = f"/widget/v1/{widget.public_key}/thread"
+    assert client.get(url, {"thread": "p1"}, HTTP_ORIGIN="https://evil.example").status_code == 403
+    assert client.get("/widget/v1/nope/thread", {"thread": "p1"}).status_code == 404
+    assert client.get(url).status_code == 400
+    preflight = client.options(url, HTTP_ORIGIN=ORIGIN)
+    assert preflight.status_code == 204 and preflight["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_hidden_conversation_disappears_from_the_page(client: Client, widget, alice_access) -> None:  # type: ignore[no-untyped-def]
+    post_comment(client, widget)
+    assert len(get_thread(client, widget)["comments"]) == 1
+    services.update_conversation(alice_access, Conversation.objects.get(), state="hidden")
+    assert get_thread(client, widget)["comments"] == []
+    services.update_conversation(alice_access, Conversation.objects.get(), state="open")
+    assert len(get_thread(client, widget)["comments"]) == 1
