@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
@@ -12,6 +12,14 @@ from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBui
 # detection on short texts ("@DB_Bahn thanks" is English).
 NOISE_PATTERN = re.compile(r"@\w+|https?://\S+|www\.\S+|#|\d+")
 MIN_LETTERS = 3
+# Below this lingua (low-accuracy mode) confidence, a German/English candidate is re-decided
+# by the referee: lingua's high-accuracy mode would cost ~240 MB and 2 s to load, and most
+# of its errors on our texts are English tweets guessed as German or Dutch.
+REFEREE_BELOW_CONFIDENCE = 0.8
+REFEREE_LANGUAGES = frozenset({"de", "en"})
+
+# Decides German vs English for texts lingua is unsure about; returns "de" or "en".
+Referee = Callable[[list[str]], list[str]]
 
 _detectors: dict[tuple[str, ...], LanguageDetector] = {}
 _detectors_lock = threading.Lock()
@@ -45,17 +53,36 @@ def detector_for(languages: Sequence[str]) -> LanguageDetector:
         return detector
 
 
-def detect_languages(texts: Sequence[str], languages: Sequence[str]) -> list[str]:
-    """ISO 639-1 code per text among `languages`, or "" when a text has too few letters."""
+def detect_languages(
+    texts: Sequence[str], languages: Sequence[str], referee: Referee | None = None
+) -> list[str]:
+    """ISO 639-1 code per text among `languages`, or "" when a text has too few letters.
+
+    When German and English are both expected and lingua's best guess is uncertain with
+    German or English among its top three, `referee` (trained on our German and English
+    data) decides between the two.
+    """
     allowed = {code.lower() for code in languages}
     detector = detector_for(languages)
-    cleaned = [NOISE_PATTERN.sub(" ", text) for text in texts]
+    use_referee = referee is not None and REFEREE_LANGUAGES <= allowed
     codes: list[str] = []
-    for text in cleaned:
+    disputed: list[int] = []
+    for index, raw in enumerate(texts):
+        text = NOISE_PATTERN.sub(" ", raw)
         if sum(character.isalpha() for character in text) < MIN_LETTERS:
             codes.append("")
             continue
-        language = detector.detect_language_of(text)
-        code = language.iso_code_639_1.name.lower() if language is not None else ""
+        confidences = detector.compute_language_confidence_values(text)
+        if not confidences:
+            codes.append("")
+            continue
+        code = confidences[0].language.iso_code_639_1.name.lower()
         codes.append(code if code in allowed else "")
+        if use_referee and confidences[0].value < REFEREE_BELOW_CONFIDENCE:
+            top_three = {c.language.iso_code_639_1.name.lower() for c in confidences[:3]}
+            if top_three & REFEREE_LANGUAGES:
+                disputed.append(index)
+    if disputed and referee is not None:
+        for index, code in zip(disputed, referee([texts[i] for i in disputed]), strict=True):
+            codes[index] = code
     return codes

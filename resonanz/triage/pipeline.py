@@ -70,6 +70,16 @@ class Triage:
         self.models = models
         self.featurizer = TextFeaturizer(idf)
 
+    def german_or_english(self, texts: list[str]) -> list[str]:
+        """The language referee: our German-vs-English model, for texts lingua is unsure of."""
+        model = self.models["language.de_en"]
+        probabilities = model.probabilities(self.featurizer.transform(texts))
+        return [model.classes[index] for index in probabilities.argmax(axis=1)]
+
+    def detect_languages(self, texts: list[str], languages: Sequence[str]) -> list[str]:
+        """ISO 639-1 code per text ("" if unknown), limited to `languages`."""
+        return detect_languages(texts, languages, referee=self.german_or_english)
+
     @classmethod
     def load(cls, directory: Path = ARTIFACTS_DIRECTORY) -> Triage:
         """Load artifacts from `directory`; FileNotFoundError says to run `train` first."""
@@ -110,7 +120,7 @@ class Triage:
                 raise ValueError(f"{name} has {len(values)} entries for {len(texts)} texts")
         if not texts:
             return []
-        langs = detect_languages(texts, languages)
+        langs = self.detect_languages(texts, languages)
         batch = self._prepare(texts)
         sentiment = self._sentiment(batch, langs)
         offensive, kinds = self._offensive(batch, langs, texts)
@@ -173,14 +183,16 @@ class Triage:
         if not texts:
             return []
         if task == "language":
-            return [(code, 1.0 if code else 0.0) for code in detect_languages(texts, languages)]
+            return [
+                (code, 1.0 if code else 0.0) for code in self.detect_languages(texts, languages)
+            ]
         if task == "spam":
             output = self._spam(self._prepare(texts), texts)
         elif task == "intent":
             output = self._intent(self._prepare(texts))
         else:
             if langs is None or any(not code for code in langs):
-                detected = detect_languages(texts, languages)
+                detected = self.detect_languages(texts, languages)
                 langs = [
                     given or found for given, found in zip(langs or detected, detected, strict=True)
                 ]
@@ -357,7 +369,7 @@ class _Batch:
             row_columns = indices[start:end]
             word_mask = row_columns < WORD_FEATURES
             columns, values = row_columns[word_mask], data[start:end][word_mask]
-            push = values * model.word_weights_for(class_index)[columns]
+            push = values * model.push_towards(class_index, columns)
             words: list[str] = []
             lookup = columns_per_row[row]
             for position in np.argsort(-push)[: WHY_WORDS * 2]:

@@ -63,6 +63,8 @@ POOLED_RECIPES: tuple[tuple[str, tuple[str, ...], float], ...] = (
     ("offensive.any", ("offensive.de", "offensive.en"), 2.0),
 )
 INTENT_INVERSE_REGULARIZATION = 4.0
+LANGUAGE_INVERSE_REGULARIZATION = 4.0
+LANGUAGE_ROWS = 8000
 ALL_DATASETS = sorted({name for recipe in RECIPES for name in recipe.datasets})
 
 
@@ -100,8 +102,7 @@ def fit(
         C=c, class_weight="balanced", max_iter=3000, random_state=SPLIT_SEED
     )
     estimator.fit(featurizer.transform(texts), labels)
-    label_names = {label: label for label in estimator.classes_}
-    model = from_sklearn(key, estimator, label_names, training_rows=len(texts), C=c, **info)
+    model = from_sklearn(key, estimator, training_rows=len(texts), C=c, **info)
     log(f"trained {key} on {len(texts)} texts in {time.perf_counter() - started:.1f}s")
     return model
 
@@ -115,6 +116,29 @@ def deduplicated(parts: Iterable[LabelledTexts], excluded: set[str]) -> tuple[li
             if label and text_key(text) not in excluded:
                 texts.append(text)
                 labels.append(label)
+    return texts, labels
+
+
+def language_training_set(
+    loaded: dict[str, tuple[LabelledTexts, LabelledTexts]], excluded: set[str]
+) -> tuple[list[str], list[str]]:
+    """German vs English texts from the training parts, at most LANGUAGE_ROWS per language."""
+    rng = np.random.default_rng(SPLIT_SEED)
+    texts: list[str] = []
+    labels: list[str] = []
+    for language in ("de", "en"):
+        pool = sorted(
+            {
+                text
+                for name, (train, _) in loaded.items()
+                if train.language == language
+                for text in train.texts
+                if text_key(text) not in excluded
+            }
+        )
+        for index in rng.permutation(len(pool))[:LANGUAGE_ROWS]:
+            texts.append(pool[index])
+            labels.append(language)
     return texts, labels
 
 
@@ -154,6 +178,15 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
         texts = [text for source in sources for text in training_sets[source][0]]
         labels = [label for source in sources for label in training_sets[source][1]]
         models[key] = fit(key, featurizer, texts, labels, c, datasets=list(sources))
+    language_texts, language_labels = language_training_set(loaded, validation_keys)
+    models["language.de_en"] = fit(
+        "language.de_en",
+        featurizer,
+        language_texts,
+        language_labels,
+        LANGUAGE_INVERSE_REGULARIZATION,
+        datasets=sorted(loaded),
+    )
     intent_texts = [row.text for row in intent_train]
     intent_labels = [row.label for row in intent_train]
     models["intent.any"] = fit(
