@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
@@ -232,11 +232,11 @@ class ReplyIn(Schema):
 )
 def post_reply(
     request: HttpRequest, conversation_id: int, payload: ReplyIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     access = _access(request)
     conv = selectors.get_conversation(access.workspace, conversation_id)
     message = services.post_reply(access, conv, payload.text)
-    return 201, MessageOut.of(message)
+    return Status(201, MessageOut.of(message))
 
 
 @api.post(
@@ -246,10 +246,10 @@ def post_reply(
 )
 def post_note(
     request: HttpRequest, conversation_id: int, payload: ReplyIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     access = _access(request)
     conv = selectors.get_conversation(access.workspace, conversation_id)
-    return 201, MessageOut.of(services.add_note(access, conv, payload.text))
+    return Status(201, MessageOut.of(services.add_note(access, conv, payload.text)))
 
 
 class ConversationPatch(Schema):

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import close_old_connections
 from django.http import (
     Http404,
     HttpRequest,
@@ -310,28 +309,23 @@ def events(request: HttpRequest, ws: str) -> HttpResponseBase:
         deadline = time.monotonic() + max_seconds
         quiet_since = time.monotonic()
         yield "retry: 500\n\n"
-        try:
-            while time.monotonic() < deadline:
-                batch = list(
-                    Event.objects.filter(workspace_id=workspace_id, id__gt=last)
-                    .order_by("id")
-                    .values("id", "kind", "conversation_id")[:200]
-                )
-                for event in batch:
-                    last = event["id"]
-                    data = json.dumps(
-                        {"kind": event["kind"], "conversation": event["conversation_id"]}
-                    )
-                    yield f"id: {last}\nevent: change\ndata: {data}\n\n"
-                if batch:
-                    quiet_since = time.monotonic()
-                elif time.monotonic() - quiet_since > 10:
-                    quiet_since = time.monotonic()
-                    yield ": keepalive\n\n"
-                close_old_connections()
-                time.sleep(SSE_POLL_SECONDS)
-        finally:
-            close_old_connections()
+        # Django closes the connection when the response finishes (request_finished).
+        while time.monotonic() < deadline:
+            batch = list(
+                Event.objects.filter(workspace_id=workspace_id, id__gt=last)
+                .order_by("id")
+                .values("id", "kind", "conversation_id")[:200]
+            )
+            for event in batch:
+                last = event["id"]
+                data = json.dumps({"kind": event["kind"], "conversation": event["conversation_id"]})
+                yield f"id: {last}\nevent: change\ndata: {data}\n\n"
+            if batch:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since > 10:
+                quiet_since = time.monotonic()
+                yield ": keepalive\n\n"
+            time.sleep(SSE_POLL_SECONDS)
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
