@@ -1,0 +1,177 @@
+"""Real-browser checks: hostile text never runs, and the whole widget-to-inbox loop works.
+
+Debian's Chromium driven by Playwright (never a downloaded browser).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from resonanz.channels.ingest import InboundItem, ingest
+from resonanz.channels.models import Channel, ChannelKind
+from resonanz.core.models import Membership, Role, Workspace
+from resonanz.inbox.models import Conversation, Message
+from tests.conftest import PASSWORD, make_user
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOSTILE = [
+    '<script>window.__xss = 1; alert("xss")</script>',
+    '<img src=x onerror="window.__xss=2; alert(2)">',
+    '"><svg onload="window.__xss=3">',
+    "javascript:window.__xss=4",
+    '<a href="javascript:window.__xss=5">klick</a>',
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("RESONANZ_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def demo_site(live_server) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    workspace = Workspace.objects.create(name="Demo", slug="demo")
+    user = make_user("agent@example.com", "Agentin")
+    Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
+    widget = Channel.objects.create(
+        workspace=workspace,
+        kind=ChannelKind.WIDGET,
+        slug="widget",
+        name="Website",
+        config={"allowed_origins": [live_server.url], "min_seconds_on_form": 0},
+    )
+    return {"workspace": workspace, "user": user, "widget": widget, "url": live_server.url}
+
+
+def watch_for_script(page: Any) -> list[str]:
+    fired: list[str] = []
+    page.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
+    return fired
+
+
+def log_in(page: Any, url: str, email: str) -> None:
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/w/**")
+
+
+def test_hostile_text_never_executes_in_inbox(browser, demo_site) -> None:  # type: ignore[no-untyped-def]
+    widget = demo_site["widget"]
+    ingest(
+        widget,
+        [
+            InboundItem(
+                external_id=f"x{i}",
+                text=f"{payload} Ende",
+                author_id=f"a{i}",
+                author_name=payload,
+                thread_key="p1",
+                thread_title=payload,
+                thread_url="https://example.org/",
+            )
+            for i, payload in enumerate(HOSTILE)
+        ],
+    )
+    page = browser.new_page()
+    fired = watch_for_script(page)
+    log_in(page, demo_site["url"], "agent@example.com")
+    assert page.locator("li.row").count() == len(HOSTILE)
+    for row in range(len(HOSTILE)):
+        page.locator("li.row a.rowlink").nth(row).click()
+        page.wait_for_selector(".conversation")
+    page.goto(f"{demo_site['url']}/w/demo/c/{Conversation.objects.first().pk}/")  # type: ignore[union-attr]
+    assert page.evaluate("window.__xss") is None
+    assert fired == []
+    assert HOSTILE[0] in page.locator(".messages").inner_text()
+    page.close()
+
+
+def test_widget_comment_reaches_inbox_live_and_reply_appears_on_page(
+    browser, demo_site, run_tasks
+) -> None:  # type: ignore[no-untyped-def]
+    url = demo_site["url"]
+    agent = browser.new_page()
+    fired = watch_for_script(agent)
+    log_in(agent, url, "agent@example.com")
+    agent.wait_for_timeout(300)  # the event stream is connected
+
+    visitor = browser.new_page()
+    fired_visitor = watch_for_script(visitor)
+    visitor.goto(f"{url}/demo/article/1")
+    visitor.wait_for_selector(".rz-form")
+    visitor.fill(".rz-form input[name=name]", '<img src=x onerror="window.__xss=9">Vera')
+    visitor.fill(".rz-form textarea[name=text]", f"{HOSTILE[0]} Wann kommt Glasfaser nach Ulm?")
+    visitor.click(".rz-form button[type=submit]")
+    visitor.wait_for_selector(".rz-comment")
+    assert "Wann kommt Glasfaser" in visitor.locator(".rz-comment").inner_text()
+
+    # The agent's open inbox shows it without a reload (server-sent events).
+    agent.wait_for_selector("li.row", timeout=5000)
+    assert "Glasfaser" in agent.locator("li.row").first.inner_text()
+    agent.keyboard.press("j")
+    agent.keyboard.press("Enter")
+    agent.wait_for_selector(".conversation")
+    agent.keyboard.press("r")
+    agent.keyboard.type("Im Frühjahr 2027, versprochen!")
+    agent.keyboard.press("Control+Enter")
+    agent.wait_for_selector(".msg.outbound")
+    assert Message.objects.filter(direction="outbound").count() == 1
+    run_tasks()  # the worker delivers the reply through the outbox
+
+    visitor.reload()
+    visitor.wait_for_selector(".rz-team")
+    assert "Im Frühjahr 2027" in visitor.locator(".rz-team").inner_text()
+    for page in (agent, visitor):
+        assert page.evaluate("window.__xss") is None
+    assert fired == [] and fired_visitor == []
+    agent.close()
+    visitor.close()
+
+
+def test_keyboard_resolve_and_help(browser, demo_site) -> None:  # type: ignore[no-untyped-def]
+    ingest(
+        demo_site["widget"],
+        [InboundItem(external_id="k1", text="Frage", author_id="a", thread_key="p")],
+    )
+    page = browser.new_page()
+    log_in(page, demo_site["url"], "agent@example.com")
+    page.keyboard.press("?")
+    assert page.locator("dialog#keys").is_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".conversation")
+    page.keyboard.press("e")
+    page.wait_for_function(
+        "document.querySelector('.conversation select[name=state]').value === 'resolved'"
+    )
+    assert Conversation.objects.get().state == "resolved"
+    page.close()
