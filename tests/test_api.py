@@ -12,6 +12,7 @@ from resonanz.channels.ingest import InboundItem, ingest
 from resonanz.core.models import Membership, Role
 from resonanz.core.permissions import Access
 from resonanz.inbox.models import Conversation
+from tests import processes
 
 
 @pytest.fixture
@@ -106,11 +107,7 @@ def test_openapi_schema_is_public_and_lists_endpoints(client: Client, db: None) 
 
 @pytest.mark.django_db(transaction=True)
 def test_token_cli(acme, alice) -> None:  # type: ignore[no-untyped-def]
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("the subprocess needs the same database file; covered on SQLite")
-    env = {"DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}", "PATH": "/usr/bin:/bin"}
+    env = processes.env()
     cmd = [
         sys.executable,
         "-m",

@@ -10,6 +10,7 @@ import pytest
 
 from resonanz.channels.fileimport import ImportFileError, import_bytes
 from resonanz.inbox.models import Conversation, Message
+from tests import processes
 
 CSV = (
     "id,text,author_id,author_name,created_at,thread_key\n"
@@ -91,14 +92,9 @@ def test_upload_in_the_ui(alice_client, importer) -> None:  # type: ignore[no-un
 
 @pytest.mark.django_db(transaction=True)
 def test_cli_import(tmp_path: Path, importer) -> None:  # type: ignore[no-untyped-def]
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("the subprocess needs the same database file; covered on SQLite")
     path = tmp_path / "in.csv"
     path.write_text(CSV)
-    db_name = connection.settings_dict["NAME"]
-    env = {"DATABASE_URL": f"sqlite:///{db_name}", "PATH": "/usr/bin:/bin"}
+    env = processes.env()
     cmd = [
         sys.executable,
         "-m",

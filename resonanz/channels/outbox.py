@@ -31,7 +31,7 @@ def deliver(outbox_id: int) -> str:
     """Try to deliver one reply; return its resulting status."""
     with transaction.atomic():
         item = (
-            OutboxItem.objects.select_for_update(skip_locked=True)
+            OutboxItem.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("channel", "message", "message__conversation", "message__parent")
             .filter(pk=outbox_id)
             .first()
