@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import sys
 import time
@@ -46,8 +47,8 @@ def read_chunks(handle: TextIO, chunk_rows: int) -> Iterator[list[dict[str, str]
     missing = {"id", "text"} - columns
     if missing:
         raise ValueError(
-            f"input CSV lacks column(s) {', '.join(sorted(missing))}; "
-            f"expected a header with id,text and optionally lang (found: {', '.join(sorted(columns)) or 'none'})"
+            f"input CSV lacks column(s) {', '.join(sorted(missing))}; expected a header with "
+            f"id,text and optionally lang (found: {', '.join(sorted(columns)) or 'none'})"
         )
     chunk: list[dict[str, str]] = []
     for row in reader:
@@ -67,13 +68,17 @@ def run_predict(task: str, input_path: str, output_path: str, languages: list[st
     show_progress = sys.stderr.isatty()
     started = time.perf_counter()
     done = 0
-    input_handle = (
-        sys.stdin if input_path == "-" else open(input_path, newline="", encoding="utf-8")
-    )  # noqa: SIM115
-    output_handle = (
-        sys.stdout if output_path == "-" else open(output_path, "w", newline="", encoding="utf-8")
-    )  # noqa: SIM115
-    try:
+    with contextlib.ExitStack() as stack:
+        input_handle: TextIO = (
+            sys.stdin
+            if input_path == "-"
+            else stack.enter_context(open(input_path, newline="", encoding="utf-8"))
+        )
+        output_handle: TextIO = (
+            sys.stdout
+            if output_path == "-"
+            else stack.enter_context(open(output_path, "w", newline="", encoding="utf-8"))
+        )
         writer = csv.writer(output_handle)
         writer.writerow(["id", "label", "score"])
         for chunk in read_chunks(input_handle, PREDICT_CHUNK_ROWS):
@@ -87,11 +92,6 @@ def run_predict(task: str, input_path: str, output_path: str, languages: list[st
             if show_progress:
                 rate = done / max(time.perf_counter() - started, 1e-9)
                 print(f"\r{done:,} rows · {rate:,.0f} rows/s", end="", file=sys.stderr, flush=True)
-    finally:
-        if input_handle is not sys.stdin:
-            input_handle.close()
-        if output_handle is not sys.stdout:
-            output_handle.close()
     if show_progress:
         print(file=sys.stderr)
     return 0

@@ -64,7 +64,7 @@ def detect_languages(
     """
     allowed = {code.lower() for code in languages}
     detector = detector_for(languages)
-    use_referee = referee is not None and REFEREE_LANGUAGES <= allowed
+    use_referee = referee is not None and allowed >= REFEREE_LANGUAGES
     codes: list[str] = []
     disputed: list[int] = []
     for index, raw in enumerate(texts):

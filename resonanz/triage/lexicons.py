@@ -78,3 +78,16 @@ QUESTION_PATTERN: Final = re.compile(
     r"(?i)\?|^\s*(?:wie|was|wann|wo|wer|warum|wieso|weshalb|welche\w*|kann|können|gibt es|ist"
     r"|habt|haben sie|how|what|when|where|who|why|which|can|could|do|does|is|are|will)\b"
 )
+
+# Function words are real evidence for a linear model but tell a person nothing, so the
+# "why" shown in the inbox skips them.
+STOPWORD_LIST: Final = """
+    a an and are as at be but by for from has have he her his i if in is it its me my of on
+    or our she so that the their them they this to us was we were what when which who will
+    with you your yours am been do did does just than then there these those too very can
+    der die das den dem des ein eine einen einem einer und oder aber ist sind war waren bin
+    bist hat habe haben ich du er sie es wir ihr mich mir dich dir sich uns euch mein meine
+    meinen dein deine sein seine ihre in im an am auf aus bei mit nach von vor zu zum zur für
+    über unter um als wie so da dass auch noch schon nur wenn dann doch mal ja denn hier
+"""
+EXPLANATION_STOPWORDS: Final = frozenset(STOPWORD_LIST.split())

@@ -15,6 +15,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
+from resonanz.triage.lexicons import EXPLANATION_STOPWORDS
+
 WORD_FEATURES = 2**19
 CHAR_FEATURES = 2**19
 N_FEATURES = WORD_FEATURES + CHAR_FEATURES
@@ -26,7 +28,7 @@ MENTION_PATTERN = re.compile(r"@\w+")
 NUMBER_PATTERN = re.compile(r"\d+(?:[.,]\d+)*")
 REPEATED_CHAR_PATTERN = re.compile(r"(.)\1{3,}")
 # Words, runs of ! or ?, and single emoji/symbols: punctuation carries sentiment in tweets.
-TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]+|[^\w\s.,;:'\"()\[\]-]"
+WORD_PATTERN = r"(?u)\b\w+\b|[!?]+|[^\w\s.,;:'\"()\[\]-]"
 
 
 def normalize_text(text: str) -> str:
@@ -49,7 +51,7 @@ class TextFeaturizer:
         self.word_vectorizer = HashingVectorizer(
             n_features=WORD_FEATURES,
             ngram_range=(1, 2),
-            token_pattern=TOKEN_PATTERN,
+            token_pattern=WORD_PATTERN,
             lowercase=False,
             alternate_sign=False,
             norm=None,
@@ -108,7 +110,7 @@ class TextFeaturizer:
         """
         columns: dict[int, str] = {}
         for token in self._tokenize(normalized_text):
-            if len(token) < 2 or token in ("httpurl", "@user") or token.isdigit():
+            if len(token) < 2 or token in EXPLANATION_STOPWORDS or token in ("httpurl", "user"):
                 continue
             column = abs(murmurhash3_32(token, seed=0)) % WORD_FEATURES
             columns.setdefault(column, token)
