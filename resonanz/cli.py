@@ -24,6 +24,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     call_command("migrate", interactive=False, verbosity=args.verbosity)
     call_command("createcachetable", verbosity=args.verbosity)
+    call_command("collectstatic", interactive=False, verbosity=0)
     return 0
 
 
@@ -89,6 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     info = ensure_demo(log=print)
     url = f"http://{args.bind}/"
     print()

@@ -186,7 +186,7 @@ def build_demo(*, size: int = 2200, now: datetime | None = None) -> Workspace:
                         author_email=email,
                         created_at=created,
                         kind=ConversationKind.DM,
-                        conversation_key=f"ticket-{author_id}",
+                        conversation_key=f"ticket-{author_id}-{int(day_offset) // 7}",
                     ),
                     intent,
                 )
@@ -264,8 +264,10 @@ def _answer_and_triage(
                     visibility=Visibility.HIDDEN
                 )
                 continue
+            # A working team: almost everything older than two days is answered or closed;
+            # what still waits is recent (the top of the inbox is today's work).
             answered = age > timedelta(hours=2) and rng.random() < (
-                0.85 if age > timedelta(days=2) else 0.5
+                0.9 if age > timedelta(days=2) else 0.45
             )
             agent = rng.choice(team)
             if rng.random() < 0.6:
@@ -318,7 +320,12 @@ def _answer_and_triage(
                 )
                 if conv.state == State.RESOLVED:
                     conv.resolved_at = reply_at + timedelta(minutes=rng.randrange(1, 90))
-            elif age > timedelta(days=1):
+            elif age > timedelta(days=2):
+                # Needed no answer (a remark among readers): closed without a reply.
+                conv.state = State.RESOLVED
+                conv.waiting_since = None
+                conv.resolved_at = conv.last_message_at + timedelta(hours=rng.randrange(1, 30))
+            elif age > timedelta(hours=12):
                 conv.state = State.OPEN
             conv.sort_key = conv.compute_sort_key()
             conv.save()

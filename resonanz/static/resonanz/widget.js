@@ -102,9 +102,9 @@
       li.appendChild(el("p", { "class": "rz-note" }, t.pending));
       list.appendChild(li);
     });
+    root.appendChild(this.form(data));
     if (!data.comments.length && !data.pending.length) { root.appendChild(el("p", { "class": "rz-empty" }, t.none)); }
     root.appendChild(list);
-    root.appendChild(this.form(data));
   };
 
   Widget.prototype.form = function (data) {
