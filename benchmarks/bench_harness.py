@@ -387,9 +387,14 @@ def start_profiles(pids: Sequence[int], seconds: float, out: Path) -> list[subpr
     ]
 
 
-def hot_spots(files: Sequence[Path], *, top: int = 30, skip_above: float = 0.9) -> str:
+def hot_spots(
+    files: Sequence[Path], *, within: str = "", top: int = 30, skip_above: float = 0.9
+) -> str:
     """The functions with the most samples (inclusive, counted once per stack) and the
-    frames where the time is actually spent (self), from py-spy's collapsed stacks."""
+    frames where the time is actually spent (self), from py-spy's collapsed stacks.
+
+    ``within`` keeps only stacks through that frame (e.g. ``WSGIHandler.__call__``: time
+    spent on requests, not idle server threads); percentages are of those samples."""
     inclusive: dict[str, int] = {}
     own: dict[str, int] = {}
     total = 0
@@ -400,13 +405,16 @@ def hot_spots(files: Sequence[Path], *, top: int = 30, skip_above: float = 0.9) 
                 continue
             count = int(count_text)
             frames = stack.split(";")
+            if within and not any(within in frame for frame in frames):
+                continue
             total += count
             for frame in set(frames):
                 inclusive[frame] = inclusive.get(frame, 0) + count
             own[frames[-1]] = own.get(frames[-1], 0) + count
     if not total:
         return "  (no samples)"
-    lines = [f"  {total} samples; inclusive (without the server's outer frames):"]
+    where = f" in {within}" if within else ""
+    lines = [f"  {total} samples{where}; inclusive (without the outermost frames):"]
     ranked = [kv for kv in inclusive.items() if kv[1] <= skip_above * total]
     for frame, count in sorted(ranked, key=lambda kv: -kv[1])[:top]:
         lines.append(f"  {100 * count / total:5.1f}%  {frame}")
@@ -414,3 +422,27 @@ def hot_spots(files: Sequence[Path], *, top: int = 30, skip_above: float = 0.9) 
     for frame, count in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
         lines.append(f"  {100 * count / total:5.1f}%  {frame}")
     return "\n".join(lines)
+
+
+def start_redis(directory: Path) -> tuple[Server, str]:
+    """A throwaway redis-server on a free loopback port (no persistence); returns its URL."""
+    port = free_port()
+    directory.mkdir(parents=True, exist_ok=True)
+    server = Server(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        port=port,
+        env=dict(os.environ),
+        log=directory / "redis.log",
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return server, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise SystemExit(f"redis-server did not start; see {directory / 'redis.log'}")

@@ -19,11 +19,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench_harness import (
+    PY_SPY,
     RESONANZ,
     SETUP_WORKSPACE,
     ScratchDatabase,
     add_database_argument,
     django_script,
+    hot_spots,
     machine_report,
     median,
     run,
@@ -170,6 +172,9 @@ def main() -> None:
     parser.add_argument("--authors", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=1, help="repeat on a fresh database")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="run the import under py-spy, print hot spots"
+    )
     args = parser.parse_args()
 
     db = ScratchDatabase(args.database, "resonanz_bench_import")
@@ -195,11 +200,25 @@ def main() -> None:
                 " name='Import')",
                 env=env,
             )
+            command = [
+                RESONANZ,
+                "import",
+                str(csv_path),
+                "--workspace",
+                "bench",
+                "--channel",
+                "import",
+            ]
+            profile_file = None
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                profile_file = args.profile / f"import-{args.database}-{attempt}.txt"
+                command = [
+                    PY_SPY, "record", "--format", "raw", "--nolineno", "--rate", "200",
+                    "--output", str(profile_file), "--", *command,
+                ]  # fmt: skip
             began = time.perf_counter()
-            out = run(
-                [RESONANZ, "import", str(csv_path), "--workspace", "bench", "--channel", "import"],
-                env=env,
-            )
+            out = run(command, env=env)
             seconds = time.perf_counter() - began
             stored = django_script(
                 "from resonanz.inbox.models import Conversation, Message\n"
@@ -208,11 +227,15 @@ def main() -> None:
             )
             rate = args.messages / seconds
             rates.append(rate)
-            say(f"run {attempt + 1}:    {out.strip()}")
+            summary = [line for line in out.splitlines() if " message(s); " in line]
+            say(f"run {attempt + 1}:    {summary[-1] if summary else out.strip()}")
             say(
                 f"          {seconds:.1f} s, {rate:,.0f} messages/s "
                 f"({stored[0]} messages in {stored[1]} conversations stored)"
             )
+            if profile_file:
+                say(f"hot spots (py-spy, under profiling, so slower; {profile_file}):")
+                say(hot_spots([profile_file]))
     finally:
         if not args.keep:
             db.drop()

@@ -404,7 +404,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the data set again")
     parser.add_argument("--seconds", type=float, default=10, help="per measured request")
-    parser.add_argument("--min-requests", type=int, default=30)
+    parser.add_argument("--min-requests", type=int, default=10)
     args = parser.parse_args()
 
     db = ScratchDatabase(args.database, f"resonanz_bench_inbox_{args.messages}")

@@ -25,10 +25,13 @@ from bench_harness import (
     add_database_argument,
     django_script,
     free_port,
+    hot_spots,
     load,
     machine_report,
     median,
     say,
+    start_profiles,
+    start_redis,
 )
 from bench_import import message_text
 
@@ -38,10 +41,16 @@ from resonanz.channels.signing import SIGNATURE_HEADER, sign
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_database_argument(parser)
+    parser.add_argument(
+        "--redis", action="store_true", help="give Resonanz a REDIS_URL (redis-server on loopback)"
+    )
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3, help="measurements; the median counts")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="py-spy the workers in round 1 (directory)"
+    )
     args = parser.parse_args()
 
     db = ScratchDatabase(args.database, "resonanz_bench_webhook")
@@ -49,6 +58,10 @@ def main() -> None:
     say(machine_report(db))
     db.create()
     env = db.env()
+    redis = None
+    if args.redis:
+        redis, env["REDIS_URL"] = start_redis(db.directory)
+        say(f"redis:    REDIS_URL={env['REDIS_URL']} (rate limits and duplicate checks)")
     key, secret = django_script(
         SETUP_WORKSPACE + "channel = Channel.objects.create(workspace=workspace, kind='webhook',"
         " slug='webhook', name='Webhook')\n"
@@ -93,12 +106,19 @@ def main() -> None:
         )
         for round_number in range(args.rounds):
             state = [round_number]
+            profiles = []
+            if args.profile and round_number == 0:
+                profiles = start_profiles(
+                    server.worker_pids(), args.seconds, args.profile / "webhook"
+                )
             result = load(
                 port,
                 lambda c, n, s=state: webhook_request(c, n, s),
                 clients=args.clients,
                 seconds=args.seconds,
             )
+            for p in profiles:
+                p.wait()
             rates.append(result.per_second)
             p50s.append(result.percentile(50))
             p95s.append(result.percentile(95))
@@ -109,11 +129,17 @@ def main() -> None:
         say(f"stored:   {stored} messages")
     finally:
         server.stop()
+        if redis:
+            redis.stop()
         db.drop()
+    setup = args.database + ("+redis" if args.redis else "")
     say(
-        f"RESULT webhook {args.database}: {median(rates):,.0f} req/s, p50 {median(p50s):.1f} ms, "
+        f"RESULT webhook {setup}: {median(rates):,.0f} req/s, p50 {median(p50s):.1f} ms, "
         f"p95 {median(p95s):.1f} ms (median of {len(rates)} rounds; target >= 500 req/s)"
     )
+    if args.profile:
+        say(f"hot spots, webhook round 1 (py-spy, {args.profile}/webhook-*):")
+        say(hot_spots(sorted(args.profile.glob("webhook-*.txt")), within="WSGIHandler.__call__"))
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from bench_harness import (
     median,
     say,
     start_profiles,
+    start_redis,
 )
 from bench_import import message_text
 
@@ -115,6 +116,9 @@ def call(port: int, method: str, path: str, body: Any = None) -> tuple[int, Any]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_database_argument(parser)
+    parser.add_argument(
+        "--redis", action="store_true", help="give Resonanz a REDIS_URL (redis-server on loopback)"
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4)
@@ -131,6 +135,10 @@ def main() -> None:
 
     db.create()
     env = db.env()
+    redis = None
+    if args.redis:
+        redis, env["REDIS_URL"] = start_redis(db.directory)
+        say(f"redis:    REDIS_URL={env['REDIS_URL']} (rate limits and duplicate checks)")
     key = django_script(
         SETUP_WORKSPACE
         + "channel = Channel.objects.create(workspace=workspace, kind='widget', slug='widget',"
@@ -278,6 +286,8 @@ def main() -> None:
     finally:
         resonanz.stop()
         isso.stop()
+        if redis:
+            redis.stop()
         db.drop()
 
     def rate(label: str) -> float:
@@ -287,12 +297,13 @@ def main() -> None:
         return median([r.percentile(95) for r in results[label]])
 
     say("")
+    setup = args.database + ("+redis" if args.redis else "")
     for kind, target in (("list", 10.0), ("post", 1.0)):
         ours, theirs = rate(f"resonanz {kind}"), rate(f"isso {kind}")
         ratio = ours / theirs if theirs else float("inf")
         verdict = "met" if ratio >= target else "MISSED"
         say(
-            f"RESULT widget {kind} {args.database}: Resonanz {ours:,.0f} req/s "
+            f"RESULT widget {kind} {setup}: Resonanz {ours:,.0f} req/s "
             f"(p95 {p95(f'resonanz {kind}'):.1f} ms) vs Isso {theirs:,.0f} req/s "
             f"(p95 {p95(f'isso {kind}'):.1f} ms): {ratio:.2f}x "
             f"(target >= {target:g}x, {verdict})"
@@ -301,7 +312,7 @@ def main() -> None:
         for label in ("resonanz list", "resonanz post"):
             files = sorted(args.profile.glob(f"{label}-*.txt"))
             say(f"\nhot spots, {label} (py-spy {PY_SPY}, files {args.profile}/{label}-*):")
-            say(hot_spots(files))
+            say(hot_spots(files, within="WSGIHandler.__call__"))
 
 
 if __name__ == "__main__":
