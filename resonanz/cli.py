@@ -56,6 +56,32 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workspace(args: argparse.Namespace) -> int:
+    import getpass
+
+    from django.db import IntegrityError
+
+    from resonanz.accounts.models import User
+    from resonanz.accounts.services import create_workspace
+
+    user = User.objects.filter(email__iexact=args.owner).first()
+    if user is None:
+        password = os.environ.get("RESONANZ_OWNER_PASSWORD") or getpass.getpass(
+            f"Password for the new user {args.owner}: "
+        )
+        if len(password) < 10:
+            print("error: the password needs at least 10 characters", file=sys.stderr)
+            return 2
+        user = User.objects.create_user(email=args.owner, password=password)
+    try:
+        workspace = create_workspace(user, name=args.name, slug=args.slug)
+    except IntegrityError:
+        print(f"error: a workspace {args.slug!r} exists already", file=sys.stderr)
+        return 2
+    print(f"created workspace {workspace.slug!r}; {user.email} is its owner")
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from resonanz.channels.fileimport import ImportFileError, import_file_for_cli
 
@@ -181,6 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="use COLUMN of the file for FIELD (e.g. --map text=comment_body)",
     )
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("workspace", help="manage workspaces")
+    ws_sub = p.add_subparsers(dest="workspace_command", required=True)
+    w = ws_sub.add_parser("create", help="create a workspace with an owner (created if new)")
+    w.add_argument("--name", required=True)
+    w.add_argument("--slug", required=True)
+    w.add_argument("--owner", required=True, help="owner's email; asks for a password if new")
+    w.set_defaults(func=cmd_workspace)
 
     p = sub.add_parser("token", help="manage API tokens")
     token_sub = p.add_subparsers(dest="token_command", required=True)

@@ -52,6 +52,10 @@ def page_urls(w: dict[str, int]) -> list[tuple[str, str]]:
         ("get", "/w/acme/settings/tokens/"),
         ("post", "/w/acme/settings/tokens/"),
         ("get", "/w/acme/settings/audit/"),
+        ("get", "/w/acme/settings/"),
+        ("post", "/w/acme/settings/"),
+        ("post", "/w/acme/settings/channels/"),
+        ("post", "/w/acme/settings/channels/webhook/"),
     ]
 
 
@@ -77,7 +81,7 @@ def assert_untouched(world: dict[str, int]) -> None:
     )
 
 
-@pytest.mark.parametrize("index", range(23))
+@pytest.mark.parametrize("index", range(27))
 def test_member_of_another_workspace_gets_404(world, charlie, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     client = login(Client(), charlie)
@@ -86,7 +90,7 @@ def test_member_of_another_workspace_gets_404(world, charlie, index: int) -> Non
     assert_untouched(world)
 
 
-@pytest.mark.parametrize("index", range(23))
+@pytest.mark.parametrize("index", range(27))
 def test_user_without_workspace_gets_404(world, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     client = login(Client(), make_user("dave@example.com"))
@@ -94,7 +98,7 @@ def test_user_without_workspace_gets_404(world, index: int) -> None:  # type: ig
     assert_untouched(world)
 
 
-@pytest.mark.parametrize("index", range(23))
+@pytest.mark.parametrize("index", range(27))
 def test_anonymous_gets_403(world, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     response = getattr(Client(), method)(url, _data(url, world["conv"]))

@@ -5,6 +5,7 @@ from resonanz.channels import views
 app_name = "settings"
 
 urlpatterns = [
+    path("", views.workspace_settings, name="workspace"),
     path("channels/", views.channels, name="channels"),
     path("channels/<slug:slug>/", views.channel_detail, name="channel"),
     path("import/", views.import_file, name="import"),

@@ -11,11 +11,18 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from resonanz.accounts.models import ApiToken
 from resonanz.accounts.services import TokenError, create_token, invite, revoke_token
 from resonanz.channels.fileimport import FIELDS, ImportFileError, import_bytes
 from resonanz.channels.models import Channel, ChannelKind
+from resonanz.channels.services import (
+    ChannelError,
+    create_channel,
+    update_channel_config,
+    update_workspace,
+)
 from resonanz.core import audit
 from resonanz.core.models import AuditLog, Membership, Role
 from resonanz.core.permissions import ROLE_ORDER, Access, Capability
@@ -27,14 +34,82 @@ def _access(request: HttpRequest) -> Access:
 
 def channels(request: HttpRequest, ws: str) -> HttpResponse:
     access = _access(request)
+    error = ""
+    if request.method == "POST":
+        try:
+            channel = create_channel(
+                access,
+                kind=request.POST.get("kind", ""),
+                name=request.POST.get("name", ""),
+                slug=request.POST.get("slug", ""),
+            )
+        except ChannelError as exc:
+            error = str(exc)
+        else:
+            return redirect("settings:channel", ws=ws, slug=channel.slug)
     return render(
         request,
         "settings/channels.html",
         {
             "channel_list": access.workspace.channels.all(),
             "can_manage": access.can(Capability.MANAGE),
+            "kinds": ChannelKind.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+class WebhookSettingsForm(forms.Form):
+    reply_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        help_text=_lazy(
+            "Replies are POSTed here, signed like incoming webhooks. Leave empty to "
+            "keep replies in Resonanz (readable through the API)."
+        ),
+    )
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    timezone = forms.CharField(max_length=64)
+    languages = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text=_lazy("ISO codes of the languages your community writes, e.g. de, en"),
+    )
+
+
+def workspace_settings(request: HttpRequest, ws: str) -> HttpResponse:
+    access = _access(request)
+    access.require(Capability.OWN)
+    workspace = access.workspace
+    form = WorkspaceForm(
+        request.POST or None,
+        initial={
+            "name": workspace.name,
+            "timezone": workspace.timezone,
+            "languages": ", ".join(workspace.languages),
         },
     )
+    if request.method == "POST" and form.is_valid():
+        languages = [
+            c.strip().lower() for c in form.cleaned_data["languages"].split(",") if c.strip()
+        ]
+        try:
+            update_workspace(
+                access,
+                name=form.cleaned_data["name"],
+                timezone=form.cleaned_data["timezone"].strip(),
+                languages=languages[:12],
+            )
+        except ChannelError as exc:
+            form.add_error("timezone", str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("settings:workspace", ws=ws)
+    return render(request, "settings/workspace.html", {"form": form})
 
 
 class WidgetSettingsForm(forms.Form):
@@ -53,39 +128,29 @@ def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
     channel = Channel.objects.filter(workspace=access.workspace, slug=slug).first()
     if channel is None:
         raise Http404("No such channel.")
-    form = None
+    form: forms.Form | None = None
     if channel.kind == ChannelKind.WIDGET:
-        initial = {
-            "allowed_origins": "\n".join(channel.config.get("allowed_origins", [])),
-            "premoderation": channel.config.get("premoderation", False),
-            "max_length": channel.config.get("max_length", 3000),
-        }
-        form = WidgetSettingsForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            before = dict(channel.config)
-            channel.config = {
-                **channel.config,
-                "allowed_origins": [
-                    o.strip().rstrip("/")
-                    for o in form.cleaned_data["allowed_origins"].splitlines()
-                    if o.strip()
-                ],
-                "premoderation": form.cleaned_data["premoderation"],
-                "max_length": form.cleaned_data["max_length"],
-            }
-            with transaction.atomic():
-                channel.save(update_fields=["config"])
-                audit.record(
-                    workspace=access.workspace,
-                    actor_id=access.user_id,
-                    action="channel.update",
-                    object_type="channel",
-                    object_id=channel.pk,
-                    before=before,
-                    after=channel.config,
-                )
-            messages.success(request, _("Saved."))
-            return redirect("settings:channel", ws=ws, slug=slug)
+        form = WidgetSettingsForm(
+            request.POST or None,
+            initial={
+                "allowed_origins": "\n".join(channel.config.get("allowed_origins", [])),
+                "premoderation": channel.config.get("premoderation", False),
+                "max_length": channel.config.get("max_length", 3000),
+            },
+        )
+    elif channel.kind == ChannelKind.WEBHOOK:
+        form = WebhookSettingsForm(
+            request.POST or None, initial={"reply_url": channel.config.get("reply_url", "")}
+        )
+    if form is not None and request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        if "allowed_origins" in changes:
+            changes["allowed_origins"] = [
+                o.strip().rstrip("/") for o in changes["allowed_origins"].splitlines() if o.strip()
+            ]
+        update_channel_config(access, channel, changes)
+        messages.success(request, _("Saved."))
+        return redirect("settings:channel", ws=ws, slug=slug)
     return render(
         request,
         "settings/channel.html",

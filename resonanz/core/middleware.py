@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from resonanz.core.permissions import PermissionDeniedForRole, access_for
 
@@ -49,7 +51,10 @@ class WorkspaceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
     def process_view(
         self,
@@ -64,7 +69,10 @@ class WorkspaceMiddleware:
         if not request.user.is_authenticated:
             login = reverse("login") + "?next=" + request.get_full_path()
             return render(request, "403_login.html", {"login_url": login}, status=403)
-        request.access = access_for(request.user.pk, slug)  # type: ignore[attr-defined]
+        access = access_for(request.user.pk, slug)
+        request.access = access  # type: ignore[attr-defined]
+        # Times on workspace pages are shown in the workspace's time zone.
+        timezone.activate(zoneinfo.ZoneInfo(access.workspace.timezone))
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
