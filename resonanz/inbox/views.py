@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -158,26 +158,26 @@ def _panel_response(request: HttpRequest, access: Access, pk: int) -> HttpRespon
     return redirect("inbox:conversation", ws=access.workspace.slug, pk=pk)
 
 
-@require_POST
-def reply(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
+def _compose(
+    request: HttpRequest, pk: int, write: Callable[[Access, Conversation, str], Message]
+) -> HttpResponse:
     access = _access(request)
     conv = selectors.get_conversation(access.workspace, pk)
     try:
-        services.post_reply(access, conv, request.POST.get("text", ""))
+        write(access, conv, request.POST.get("text", ""))
     except services.InvalidChange as exc:
         return _bad_request(str(exc))
     return _panel_response(request, access, pk)
+
+
+@require_POST
+def reply(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
+    return _compose(request, pk, services.post_reply)
 
 
 @require_POST
 def note(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
-    access = _access(request)
-    conv = selectors.get_conversation(access.workspace, pk)
-    try:
-        services.add_note(access, conv, request.POST.get("text", ""))
-    except services.InvalidChange as exc:
-        return _bad_request(str(exc))
-    return _panel_response(request, access, pk)
+    return _compose(request, pk, services.add_note)
 
 
 @require_POST

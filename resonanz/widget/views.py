@@ -10,6 +10,8 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core import signing
@@ -69,18 +71,38 @@ def hash_visitor(token: str) -> str:
     return hashlib.sha256(("visitor:" + token).encode()).hexdigest() if token else ""
 
 
-@csrf_exempt
-def thread(request: HttpRequest, key: str) -> HttpResponse:
-    channel = _channel(key)
-    if channel is None:
-        return JsonResponse({"error": "Unknown widget key."}, status=404)
-    config = WidgetConfig.of(channel.config)
-    if request.method == "OPTIONS":
-        return _cors(HttpResponse(status=204), request, config)
-    if request.method != "GET":
-        return _error(request, config, "Use GET.", 405)
-    if _origin_refused(request, config):
-        return JsonResponse({"error": "This site may not embed the widget."}, status=403)
+WidgetView = Callable[[HttpRequest, Channel, WidgetConfig], HttpResponse]
+
+
+def widget_endpoint(
+    method: str,
+) -> Callable[[WidgetView], Callable[[HttpRequest, str], HttpResponse]]:
+    """Resolve the channel from its public key and answer CORS preflights, wrong methods
+    and foreign origins the same way for every widget endpoint."""
+
+    def decorate(view: WidgetView) -> Callable[[HttpRequest, str], HttpResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def endpoint(request: HttpRequest, key: str) -> HttpResponse:
+            channel = _channel(key)
+            if channel is None:
+                return JsonResponse({"error": "Unknown widget key."}, status=404)
+            config = WidgetConfig.of(channel.config)
+            if request.method == "OPTIONS":
+                return _cors(HttpResponse(status=204), request, config)
+            if request.method != method:
+                return _error(request, config, f"Use {method}.", 405)
+            if _origin_refused(request, config):
+                return JsonResponse({"error": "This site may not embed the widget."}, status=403)
+            return view(request, channel, config)
+
+        return endpoint
+
+    return decorate
+
+
+@widget_endpoint("GET")
+def thread(request: HttpRequest, channel: Channel, config: WidgetConfig) -> HttpResponse:
     thread_key = request.GET.get("thread", "")[:MAX_KEY_LENGTH]
     if not thread_key:
         return _error(request, config, "The thread parameter is missing.", 400)
@@ -109,18 +131,8 @@ def thread(request: HttpRequest, key: str) -> HttpResponse:
     return _cors(response, request, config)
 
 
-@csrf_exempt
-def post_comment(request: HttpRequest, key: str) -> HttpResponse:
-    channel = _channel(key)
-    if channel is None:
-        return JsonResponse({"error": "Unknown widget key."}, status=404)
-    config = WidgetConfig.of(channel.config)
-    if request.method == "OPTIONS":
-        return _cors(HttpResponse(status=204), request, config)
-    if request.method != "POST":
-        return _error(request, config, "Use POST.", 405)
-    if _origin_refused(request, config):
-        return JsonResponse({"error": "This site may not embed the widget."}, status=403)
+@widget_endpoint("POST")
+def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -> HttpResponse:
     try:
         data = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
