@@ -82,3 +82,27 @@ def test_production_settings_refuse_to_start_without_secrets() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_role_changes_keep_an_owner_and_never_escalate(
+    alice_client: Client, acme, alice, bob
+) -> None:  # type: ignore[no-untyped-def]
+    own = Membership.objects.get(user=alice)
+    alice_client.post(
+        "/w/acme/settings/members/", {"change_role": "1", "membership": own.pk, "role": "agent"}
+    )
+    own.refresh_from_db()
+    assert own.role == "owner"  # the last owner stays
+    bobs = Membership.objects.get(user=bob)
+    Membership.objects.filter(pk=bobs.pk).update(role="manager")
+    bob_client = login(Client(), bob)
+    bob_client.post(
+        "/w/acme/settings/members/", {"change_role": "1", "membership": bobs.pk, "role": "owner"}
+    )
+    bobs.refresh_from_db()
+    assert bobs.role == "manager"
+    alice_client.post(
+        "/w/acme/settings/members/", {"change_role": "1", "membership": bobs.pk, "role": "viewer"}
+    )
+    bobs.refresh_from_db()
+    assert bobs.role == "viewer"

@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from resonanz.accounts.models import ApiToken, User, hash_token
 from resonanz.core import audit
@@ -148,6 +149,37 @@ def invite(access: Access, *, email: str, role: str) -> tuple[Invitation, str]:
         recipient_list=[invitation.email],
     )
     return invitation, link
+
+
+def change_role(access: Access, membership: Membership, role: str) -> Membership:
+    """Give a member another role: nobody grants more than their own, only owners touch
+    the owner role, and a workspace always keeps an owner."""
+    access.require(Capability.MANAGE)
+    if role not in Role.values:
+        raise TokenError(_("Unknown role."))
+    if Role.OWNER in (role, membership.role) and not access.can(Capability.OWN):
+        raise TokenError(_("Only owners can grant or take the owner role."))
+    if ROLE_ORDER.index(Role(role)) < ROLE_ORDER.index(Role(access.role)):
+        raise TokenError(_("You cannot grant more rights than your own."))
+    with transaction.atomic():
+        owners = Membership.objects.select_for_update().filter(
+            workspace=access.workspace, role=Role.OWNER
+        )
+        if membership.role == Role.OWNER and role != Role.OWNER and len(owners) == 1:
+            raise TokenError(_("A workspace keeps at least one owner."))
+        before = {"role": membership.role}
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit.record(
+            workspace=access.workspace,
+            actor_id=access.user_id,
+            action="member.role",
+            object_type="membership",
+            object_id=membership.pk,
+            before=before,
+            after={"role": role},
+        )
+    return membership
 
 
 def find_invitation(raw: str) -> Invitation | None:

@@ -7,14 +7,19 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from resonanz.accounts.models import ApiToken
-from resonanz.accounts.services import TokenError, create_token, invite, revoke_token
+from resonanz.accounts.services import (
+    TokenError,
+    change_role,
+    create_token,
+    invite,
+    revoke_token,
+)
 from resonanz.channels.fileimport import FIELDS, ImportFileError, import_bytes
 from resonanz.channels.models import Channel, ChannelKind
 from resonanz.channels.services import (
@@ -257,38 +262,12 @@ def _change_role(request: HttpRequest, access: Access) -> HttpResponse:
     membership = Membership.objects.filter(
         workspace=access.workspace, pk=request.POST.get("membership", "0") or 0
     ).first()
-    role = request.POST.get("role", "")
     if membership is None:
         raise Http404("No such member.")
-    if role not in Role.values:
-        messages.error(request, _("Unknown role."))
-        return redirect("settings:members", ws=access.workspace.slug)
-    if (Role.OWNER in (role, membership.role)) and not access.can(Capability.OWN):
-        messages.error(request, _("Only owners can grant or take the owner role."))
-        return redirect("settings:members", ws=access.workspace.slug)
-    if (
-        membership.role == Role.OWNER
-        and role != Role.OWNER
-        and (access.workspace.memberships.filter(role=Role.OWNER).count() == 1)
-    ):
-        messages.error(request, _("A workspace keeps at least one owner."))
-        return redirect("settings:members", ws=access.workspace.slug)
-    if ROLE_ORDER.index(Role(role)) < ROLE_ORDER.index(Role(access.role)):
-        messages.error(request, _("You cannot grant more rights than your own."))
-        return redirect("settings:members", ws=access.workspace.slug)
-    with transaction.atomic():
-        before = {"role": membership.role}
-        membership.role = role
-        membership.save(update_fields=["role"])
-        audit.record(
-            workspace=access.workspace,
-            actor_id=access.user_id,
-            action="member.role",
-            object_type="membership",
-            object_id=membership.pk,
-            before=before,
-            after={"role": role},
-        )
+    try:
+        change_role(access, membership, request.POST.get("role", ""))
+    except TokenError as exc:
+        messages.error(request, str(exc))
     return redirect("settings:members", ws=access.workspace.slug)
 
 
