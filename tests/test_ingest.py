@@ -106,3 +106,15 @@ def test_text_is_rendered_safe_at_write_time(webhook) -> None:
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert '<a href="https://example.org/x?a=1&amp;b=2"' in html
+
+
+def test_sweeper_processes_messages_whose_task_was_lost(webhook, run_tasks) -> None:
+    from resonanz.inbox.tasks import sweep_unprocessed
+
+    # after_commit does nothing: as if the web process died between commit and enqueue.
+    ids = ingest(webhook, [item(n) for n in range(3)], after_commit=lambda ids: None).created_ids
+    Message.objects.filter(pk__in=ids).update(received_at=timezone.now() - timedelta(minutes=5))
+    assert sweep_unprocessed.call() == 3
+    run_tasks()
+    assert set(Message.objects.values_list("process_count", flat=True)) == {1}
+    assert sweep_unprocessed.call() == 0

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from resonanz.channels.models import Channel, ChannelKind
 from resonanz.core import audit
@@ -23,12 +24,13 @@ def create_channel(access: Access, *, kind: str, name: str, slug: str = "") -> C
     access.require(Capability.MANAGE)
     if kind not in ChannelKind.values:
         raise ChannelError(
-            f"Unknown channel kind {kind!r}; use one of {', '.join(ChannelKind.values)}."
+            _("Unknown channel kind %(kind)s; use one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(ChannelKind.values)}
         )
     name = name.strip()[:120]
     slug = slugify(slug or name)[:60]
     if not name or not slug:
-        raise ChannelError("A channel needs a name.")
+        raise ChannelError(_("A channel needs a name."))
     config: dict[str, Any] = {}
     if kind == ChannelKind.WIDGET:
         config = {"allowed_origins": [], "premoderation": False, "max_length": 3000}
@@ -46,7 +48,9 @@ def create_channel(access: Access, *, kind: str, name: str, slug: str = "") -> C
                 after={"kind": kind, "name": name, "slug": slug},
             )
     except IntegrityError as exc:
-        raise ChannelError(f"This workspace already has a channel {slug!r}.") from exc
+        raise ChannelError(
+            _("This workspace already has a channel %(slug)s.") % {"slug": slug}
+        ) from exc
     return channel
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from resonanz.accounts.models import ApiToken
 from resonanz.accounts.services import (
@@ -67,9 +67,10 @@ def channels(request: HttpRequest, ws: str) -> HttpResponse:
 
 class WebhookSettingsForm(forms.Form):
     reply_url = forms.URLField(
+        label=gettext_lazy("Reply URL"),
         required=False,
         assume_scheme="https",
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "Replies are POSTed here, signed like incoming webhooks. Leave empty to "
             "keep replies in Resonanz (readable through the API)."
         ),
@@ -77,12 +78,13 @@ class WebhookSettingsForm(forms.Form):
 
 
 class WorkspaceForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    timezone = forms.CharField(max_length=64)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    timezone = forms.CharField(label=gettext_lazy("Time zone"), max_length=64)
     languages = forms.CharField(
+        label=gettext_lazy("Languages"),
         max_length=100,
         required=False,
-        help_text=_lazy("ISO codes of the languages your community writes, e.g. de, en"),
+        help_text=gettext_lazy("ISO codes of the languages your community writes, e.g. de, en"),
     )
 
 
@@ -119,12 +121,17 @@ def workspace_settings(request: HttpRequest, ws: str) -> HttpResponse:
 
 class WidgetSettingsForm(forms.Form):
     allowed_origins = forms.CharField(
+        label=gettext_lazy("Allowed origins"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One origin per line, e.g. https://www.example.com",
+        help_text=gettext_lazy("One origin per line, e.g. https://www.example.com"),
     )
-    premoderation = forms.BooleanField(required=False)
-    max_length = forms.IntegerField(min_value=50, max_value=20_000)
+    premoderation = forms.BooleanField(
+        label=gettext_lazy("Pre-moderation (comments wait for approval)"), required=False
+    )
+    max_length = forms.IntegerField(
+        label=gettext_lazy("Maximum length"), min_value=50, max_value=20_000
+    )
 
 
 def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
@@ -222,8 +229,8 @@ def import_file(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField()
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.AGENT)
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices, initial=Role.AGENT)
 
 
 def members(request: HttpRequest, ws: str) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from resonanz.core.models import Membership, Role, Workspace
 
@@ -44,7 +45,9 @@ class PermissionDeniedForRole(Exception):
     """The member exists but their role does not allow the action (HTTP 403)."""
 
     def __init__(self, capability: Capability) -> None:
-        super().__init__(f"Your role does not allow this ({capability}).")
+        super().__init__(
+            _("Your role does not allow this (%(capability)s).") % {"capability": capability}
+        )
         self.capability = capability
 
 

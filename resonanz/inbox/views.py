@@ -115,7 +115,7 @@ def _conversation_context(request: HttpRequest, access: Access, pk: int) -> dict
         )
     return {
         "conversation": conv,
-        "messages": selectors.conversation_messages(conv),
+        "thread_messages": selectors.conversation_messages(conv),
         "public_context": selectors.public_context(conv),
         "contact_history": contact_history,
         "others": services.others_present(access.user_id, conv),
