@@ -220,3 +220,19 @@ def test_presence_shows_other_viewers(alice_client: Client, acme, bob, webhook) 
         and "typing" in r.content.decode().lower()
         or "tippt" in r.content.decode()
     )
+
+
+def test_triage_labels_are_filters(acme, alice, webhook) -> None:  # type: ignore[no-untyped-def]
+    convs = seed(webhook, 3)
+    Conversation.objects.filter(pk=convs[0].pk).update(intent="complaint", sentiment="negative")
+    Conversation.objects.filter(pk=convs[1].pk).update(spam=True)
+
+    def ids(**params: str) -> set[int]:
+        f = selectors.InboxFilter.from_params({"state": "all", **params})
+        return {c.pk for c in selectors.list_conversations(acme, f, user_id=alice.pk).conversations}
+
+    assert ids(intent="complaint") == ids(sentiment="negative") == {convs[0].pk}
+    assert ids(flag="spam") == {convs[1].pk}
+    assert ids(flag="clean") == {convs[0].pk, convs[2].pk}
+    with pytest.raises(selectors.InvalidFilter):
+        ids(intent="gossip")

@@ -90,6 +90,10 @@ class ConversationOut(Schema):
     assignee_id: int | None
     tags: list[str]
     language: str
+    sentiment: str
+    intent: str
+    spam: bool
+    offensive: bool
     preview: str
     message_count: int
     created_at: datetime
@@ -109,6 +113,10 @@ class ConversationOut(Schema):
             "assignee_id": conv.assignee_id,
             "tags": sorted(t.name for t in conv.tags.all()),
             "language": conv.language,
+            "sentiment": conv.sentiment,
+            "intent": conv.intent,
+            "spam": conv.spam,
+            "offensive": conv.offensive,
             "preview": conv.preview,
             "message_count": conv.message_count,
             "created_at": conv.created_at,
@@ -185,7 +193,9 @@ def me(request: HttpRequest) -> dict[str, Any]:
     response={200: ConversationPageOut, 400: ErrorOut},
     summary="List and search conversations",
     description="Filters: state (comma-separated or 'all'), channel, tag, assignee (me|none|id), "
-    "priority, language, kind, since/until (dates), q (full-text), sort (waiting|recent). "
+    "priority, language, kind, since/until (dates), q (full-text), sort (waiting|recent), "
+    "sentiment (positive|neutral|negative), intent (question|complaint|praise|feedback|lead|"
+    "other), flag (spam|offensive|clean). "
     "Pass next_cursor as cursor for the next page.",
 )
 def list_conversations(request: HttpRequest, cursor: str = "", limit: int = 50) -> dict[str, Any]:

@@ -95,6 +95,11 @@ class Conversation(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
     language = models.CharField(max_length=8, blank=True)
+    # Triage of the latest inbound message, for chips and filters (see inbox.processing).
+    sentiment = models.CharField(max_length=16, blank=True)
+    intent = models.CharField(max_length=16, blank=True)
+    spam = models.BooleanField(default=False)
+    offensive = models.BooleanField(default=False)
     preview = models.CharField(max_length=300, blank=True)
     message_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -37,6 +37,7 @@ def process_messages(message_ids: Sequence[int]) -> int:
         Message.objects.filter(pk__in=list(message_ids), processed_at__isnull=True)
         .select_related("workspace")
         .only("id", "body", "conversation_id", "workspace__languages", "direction")
+        .order_by("created_at", "id")
     )
     if not messages:
         return 0
@@ -62,8 +63,13 @@ def process_messages(message_ids: Sequence[int]) -> int:
             if result is not None:
                 touched[message.conversation_id] = result
         for conversation_id, result in touched.items():
-            if result.language:
-                Conversation.objects.filter(pk=conversation_id).update(language=result.language)
+            Conversation.objects.filter(pk=conversation_id).update(
+                language=result.language,
+                sentiment=result.fields["sentiment"],
+                intent=result.fields["intent"],
+                spam=result.fields["spam"],
+                offensive=result.fields["offensive"],
+            )
             priority = PRIORITY_BY_NAME.get(result.priority)
             if priority is not None:
                 # Triage may raise a conversation's priority, never lower what a person set.

@@ -32,7 +32,13 @@ FILTER_KEYS = (
     "q",
     "unread",
     "sort",
+    "sentiment",
+    "intent",
+    "flag",
 )
+SENTIMENTS = ("positive", "neutral", "negative")
+INTENTS = ("question", "complaint", "praise", "feedback", "lead", "other")
+FLAGS = ("spam", "offensive", "clean")
 
 
 class InvalidFilter(ValueError):
@@ -53,6 +59,9 @@ class InboxFilter:
     q: str = ""
     unread: bool = False
     sort: str = "waiting"  # waiting | recent
+    sentiment: str = ""
+    intent: str = ""
+    flag: str = ""  # spam | offensive | clean
 
     @classmethod
     def from_params(cls, params: Any) -> InboxFilter:
@@ -78,6 +87,9 @@ class InboxFilter:
                 priority = int(get("priority"))
             except ValueError as exc:
                 raise InvalidFilter("priority must be a number 0-3.") from exc
+        for key, allowed in (("sentiment", SENTIMENTS), ("intent", INTENTS), ("flag", FLAGS)):
+            if get(key) and get(key) not in allowed:
+                raise InvalidFilter(f"{key} must be one of {', '.join(allowed)}.")
         sort = get("sort") or "waiting"
         if sort not in ("waiting", "recent"):
             raise InvalidFilter("sort must be 'waiting' or 'recent'.")
@@ -94,13 +106,26 @@ class InboxFilter:
             q=get("q")[:200],
             unread=get("unread") in ("1", "true", "on"),
             sort=sort,
+            sentiment=get("sentiment"),
+            intent=get("intent"),
+            flag=get("flag"),
         )
 
     def as_params(self) -> dict[str, str]:
         params: dict[str, str] = {}
         if set(self.states) != set(DEFAULT_STATES):
             params["state"] = ",".join(self.states)
-        for key in ("channel", "tag", "assignee", "language", "kind", "q"):
+        for key in (
+            "channel",
+            "tag",
+            "assignee",
+            "language",
+            "kind",
+            "q",
+            "sentiment",
+            "intent",
+            "flag",
+        ):
             if getattr(self, key):
                 params[key] = getattr(self, key)
         if self.priority is not None:
@@ -193,6 +218,16 @@ def list_conversations(
         qs = qs.filter(language=filters.language)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
+    if filters.sentiment:
+        qs = qs.filter(sentiment=filters.sentiment)
+    if filters.intent:
+        qs = qs.filter(intent=filters.intent)
+    if filters.flag == "spam":
+        qs = qs.filter(spam=True)
+    elif filters.flag == "offensive":
+        qs = qs.filter(offensive=True)
+    elif filters.flag == "clean":
+        qs = qs.filter(spam=False, offensive=False)
     tz = timezone.get_current_timezone()
     if filters.since:
         qs = qs.filter(last_message_at__gte=datetime.combine(filters.since, time.min, tz))

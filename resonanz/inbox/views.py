@@ -66,6 +66,8 @@ def _list_context(request: HttpRequest, access: Access) -> dict[str, Any]:
         "states": State.choices,
         "priorities": Priority.choices,
         "kinds": ConversationKind.choices,
+        "sentiments": selectors.SENTIMENTS,
+        "intents": selectors.INTENTS,
         "channels": access.workspace.channels.all(),
         "tags": Tag.objects.filter(workspace=access.workspace),
         "members": get_user_model().objects.filter(memberships__workspace=access.workspace),
