@@ -236,3 +236,20 @@ def test_triage_labels_are_filters(acme, alice, webhook) -> None:  # type: ignor
     assert ids(flag="clean") == {convs[0].pk, convs[2].pk}
     with pytest.raises(selectors.InvalidFilter):
         ids(intent="gossip")
+
+
+def test_bulk_assign_priority_and_tag(alice_client: Client, acme, alice, webhook) -> None:  # type: ignore[no-untyped-def]
+    ids = [str(c.pk) for c in seed(webhook, 3)]
+    assert (
+        alice_client.post("/w/acme/bulk/", {"ids": ids, "action": "assign:me"}).status_code == 302
+    )
+    assert set(Conversation.objects.values_list("assignee_id", flat=True)) == {alice.pk}
+    alice_client.post("/w/acme/bulk/", {"ids": ids[:1], "action": "priority:3"})
+    alice_client.post("/w/acme/bulk/", {"ids": ids, "action": "tag", "value": "Rückruf"})
+    alice_client.post("/w/acme/bulk/", {"ids": ids, "action": "assign:"})
+    assert Conversation.objects.filter(priority=3).count() == 1
+    assert Conversation.objects.filter(tags__name="Rückruf", assignee__isnull=True).count() == 3
+    assert (
+        alice_client.post("/w/acme/bulk/", {"ids": ids, "action": "priority:high"}).status_code
+        == 400
+    )

@@ -313,32 +313,41 @@ def _clean_tag(name: str) -> str:
     return cleaned
 
 
-BULK_ACTIONS = ("resolve", "open", "spam", "hide", "assign", "tag", "priority")
+BULK_STATES = {
+    "resolve": State.RESOLVED,
+    "open": State.OPEN,
+    "spam": State.SPAM,
+    "hide": State.HIDDEN,
+}
+
+
+def _bulk_change(access: Access, action: str, value: str) -> dict[str, Any]:
+    """The ``update_conversation`` arguments one bulk action stands for."""
+    if action in BULK_STATES:
+        return {"state": BULK_STATES[action]}
+    try:
+        if action == "assign":
+            return {
+                "assignee_id": access.user_id if value == "me" else (int(value) if value else None)
+            }
+        if action == "priority":
+            return {"priority": int(value)}
+    except ValueError as exc:
+        raise InvalidChange(f"{action} needs a number, not {value!r}.") from exc
+    if action == "tag":
+        return {"add_tags": [value]}
+    raise InvalidChange(f"Unknown bulk action {action!r}.")
 
 
 def bulk_update(
     access: Access, conversation_ids: Iterable[int], action: str, value: str = ""
 ) -> int:
     """Apply one action to many conversations of the workspace; ids elsewhere are ignored."""
-    if action not in BULK_ACTIONS:
-        raise InvalidChange(f"Unknown bulk action {action!r}.")
+    change = _bulk_change(access, action, value)
     ids = [int(i) for i in conversation_ids][:500]
     conversations = list(Conversation.objects.filter(workspace=access.workspace, pk__in=ids))
     for conv in conversations:
-        if action == "resolve":
-            update_conversation(access, conv, state=State.RESOLVED)
-        elif action == "open":
-            update_conversation(access, conv, state=State.OPEN)
-        elif action == "spam":
-            update_conversation(access, conv, state=State.SPAM)
-        elif action == "hide":
-            update_conversation(access, conv, state=State.HIDDEN)
-        elif action == "assign":
-            update_conversation(access, conv, assignee_id=int(value) if value else None)
-        elif action == "tag":
-            update_conversation(access, conv, add_tags=[value])
-        elif action == "priority":
-            update_conversation(access, conv, priority=int(value))
+        update_conversation(access, conv, **change)
     return len(conversations)
 
 

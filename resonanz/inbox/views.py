@@ -235,14 +235,13 @@ def bulk(request: HttpRequest, ws: str) -> HttpResponse:
     ids = request.POST.getlist("ids")
     if not ids or not all(i.isdigit() for i in ids):
         return _bad_request("Select at least one conversation.")
+    # "assign:7" and "priority:3" carry their value; "tag" takes the text field's.
+    action, _, value = request.POST.get("action", "").partition(":")
     try:
         services.bulk_update(
-            access,
-            [int(i) for i in ids],
-            request.POST.get("action", ""),
-            request.POST.get("value", ""),
+            access, [int(i) for i in ids], action, value or request.POST.get("value", "")
         )
-    except (services.InvalidChange, ValueError) as exc:
+    except services.InvalidChange as exc:
         return _bad_request(str(exc))
     if request.headers.get("HX-Request"):
         return rows(request, ws)
