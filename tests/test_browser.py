@@ -69,6 +69,12 @@ def demo_site(live_server) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {"workspace": workspace, "user": user, "widget": widget, "url": live_server.url}
 
 
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 def watch_for_script(page: Any) -> list[str]:
     fired: list[str] = []
     page.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
@@ -170,8 +176,14 @@ def test_keyboard_resolve_and_help(browser, demo_site) -> None:  # type: ignore[
     page.keyboard.press("Enter")
     page.wait_for_selector(".conversation")
     page.keyboard.press("e")
-    page.wait_for_function(
-        "document.querySelector('.conversation select[name=state]').value === 'resolved'"
-    )
+    expect(page.locator(".conversation select[name=state]")).to_have_value("resolved")
     assert Conversation.objects.get().state == "resolved"
     page.close()
+
+
+def test_pages_forbid_inline_script(client, db) -> None:  # type: ignore[no-untyped-def]
+    policy = client.get("/login/")["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in policy
+        and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )

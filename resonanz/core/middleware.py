@@ -40,6 +40,26 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
+# Scripts only from our own origin, never inline: even if a visitor's text slipped through
+# escaping, a browser would refuse to run it. The widget's host pages are not ours.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'; object-src 'none'"
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
 class WorkspaceMiddleware:
     """Resolve ``request.access`` for views under /w/<ws>/; outsiders get 404.
 
