@@ -253,3 +253,13 @@ def test_bulk_assign_priority_and_tag(alice_client: Client, acme, alice, webhook
         alice_client.post("/w/acme/bulk/", {"ids": ids, "action": "priority:high"}).status_code
         == 400
     )
+
+
+def test_mentions_show_for_the_mentioned_member(acme, alice, bob, webhook) -> None:  # type: ignore[no-untyped-def]
+    convs = seed(webhook, 2)
+    services.add_note(Access(acme, Role.OWNER, alice.pk), convs[1], "@bob bitte übernehmen")
+    f = selectors.InboxFilter.from_params({"state": "all", "mentioned": "me"})
+    assert [c.pk for c in selectors.list_conversations(acme, f, user_id=bob.pk).conversations] == [
+        convs[1].pk
+    ]
+    assert selectors.list_conversations(acme, f, user_id=alice.pk).conversations == []

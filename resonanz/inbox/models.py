@@ -204,6 +204,18 @@ class Message(models.Model):
         ]
 
 
+class Mention(models.Model):
+    """A member named with @ in an internal note: it shows under "Mentions" for them."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "conversation"], name="mention_user_idx")]
+
+
 class ConversationRead(models.Model):
     """When a member last looked at a conversation (unread = newer messages since)."""
 

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from resonanz.core.models import Workspace
-from resonanz.inbox.models import Conversation, ConversationRead, Message, State
+from resonanz.inbox.models import Conversation, ConversationRead, Mention, Message, State
 from resonanz.inbox.search import matching_message_sql
 
 PAGE_SIZE = 50
@@ -35,6 +35,7 @@ FILTER_KEYS = (
     "sentiment",
     "intent",
     "flag",
+    "mentioned",
 )
 SENTIMENTS = ("positive", "neutral", "negative")
 INTENTS = ("question", "complaint", "praise", "feedback", "lead", "other")
@@ -62,6 +63,7 @@ class InboxFilter:
     sentiment: str = ""
     intent: str = ""
     flag: str = ""  # spam | offensive | clean
+    mentioned: bool = False  # only conversations where a note mentions the viewer
 
     @classmethod
     def from_params(cls, params: Any) -> InboxFilter:
@@ -109,6 +111,7 @@ class InboxFilter:
             sentiment=get("sentiment"),
             intent=get("intent"),
             flag=get("flag"),
+            mentioned=get("mentioned") in ("me", "1", "true"),
         )
 
     def as_params(self) -> dict[str, str]:
@@ -136,6 +139,8 @@ class InboxFilter:
             params["until"] = self.until.isoformat()
         if self.unread:
             params["unread"] = "1"
+        if self.mentioned:
+            params["mentioned"] = "me"
         if self.sort != "waiting":
             params["sort"] = self.sort
         return params
@@ -246,6 +251,10 @@ def list_conversations(
                     )
                 )
             )
+    if filters.mentioned and user_id is not None:
+        qs = qs.filter(
+            Exists(Mention.objects.filter(conversation_id=OuterRef("pk"), user_id=user_id))
+        )
     if filters.unread and user_id is not None:
         qs = qs.exclude(
             Exists(

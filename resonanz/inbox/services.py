@@ -28,6 +28,7 @@ from resonanz.inbox.models import (
     ConversationRead,
     Direction,
     Event,
+    Mention,
     Message,
     Presence,
     Priority,
@@ -169,6 +170,9 @@ def add_note(access: Access, conversation: Conversation, text: str) -> Message:
             received_at=now,
             processed_at=now,
             mentions=mentioned,
+        )
+        Mention.objects.bulk_create(
+            Mention(conversation=conversation, message=message, user_id=uid) for uid in mentioned
         )
         audit.record(
             workspace=access.workspace,
