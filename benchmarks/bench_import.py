@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import resource
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -217,9 +218,14 @@ def main() -> None:
                     PY_SPY, "record", "--format", "raw", "--nolineno", "--rate", "200",
                     "--output", str(profile_file), "--", *command,
                 ]  # fmt: skip
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             began = time.perf_counter()
             out = run(command, env=env)
             seconds = time.perf_counter() - began
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+                cpu_after.ru_stime - cpu_before.ru_stime
+            )
             stored = django_script(
                 "from resonanz.inbox.models import Conversation, Message\n"
                 "result = [Message.objects.count(), Conversation.objects.count()]",
@@ -231,7 +237,8 @@ def main() -> None:
             say(f"run {attempt + 1}:    {summary[-1] if summary else out.strip()}")
             say(
                 f"          {seconds:.1f} s, {rate:,.0f} messages/s "
-                f"({stored[0]} messages in {stored[1]} conversations stored)"
+                f"({stored[0]} messages in {stored[1]} conversations stored); the import "
+                f"process used {cpu:.1f} s CPU ({100 * cpu / seconds:.0f} % of one core)"
             )
             if profile_file:
                 say(f"hot spots (py-spy, under profiling, so slower; {profile_file}):")

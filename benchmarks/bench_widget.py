@@ -252,6 +252,11 @@ def main() -> None:
             ).encode()
             return Request("POST", "/new?uri=/t1", body, post_headers)
 
+        def resonanz_static(client: int, n: int) -> Request:
+            # The cheapest response this stack gives (whitenoise inside Django's middleware):
+            # the ceiling for any listing that still goes through Django.
+            return Request("GET", "/static/resonanz/widget.js", None, base_headers)
+
         results: dict[str, list[LoadResult]] = {}
 
         def measure(label: str, port: int, factory: Any, profile_pids: list[int]) -> None:
@@ -269,6 +274,8 @@ def main() -> None:
             profile = resonanz.worker_pids() if round_number == 0 else []
             measure("isso list", isso_port, isso_list, [])
             measure("resonanz list", resonanz_port, resonanz_list, profile)
+            if round_number == 0:
+                measure("resonanz static", resonanz_port, resonanz_static, [])
             measure(
                 "isso post", isso_port, lambda c, n, r=round_number: isso_post(c, n, f"r{r}"), []
             )
@@ -308,6 +315,11 @@ def main() -> None:
             f"(p95 {p95(f'isso {kind}'):.1f} ms): {ratio:.2f}x "
             f"(target >= {target:g}x, {verdict})"
         )
+    ceiling = rate("resonanz static")
+    say(
+        f"(ceiling: a static file through the same gunicorn + Django stack: "
+        f"{ceiling:,.0f} req/s = {ceiling / rate('isso list'):.1f}x Isso's listing)"
+    )
     if args.profile:
         for label in ("resonanz list", "resonanz post"):
             files = sorted(args.profile.glob(f"{label}-*.txt"))
