@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench clean
+.PHONY: demo test lint typecheck check messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy resonanz
 
 check: test lint typecheck
+
+# Refresh the German catalogue after changing UI strings (needs gettext: msgfmt, xgettext).
+messages: $(STAMP)
+	cd resonanz && DJANGO_SETTINGS_MODULE=resonanz.settings ../$(BIN)/django-admin makemessages -l de --ignore "triage/*" --no-obsolete
+	msgfmt --check --statistics -o resonanz/locale/de/LC_MESSAGES/django.mo resonanz/locale/de/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
