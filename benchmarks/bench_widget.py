@@ -10,7 +10,8 @@ number of worker processes (2, gthread, 16 threads, keep-alive) on loopback. Eac
 alternating rounds:
 
 (a) listing: Isso ``GET /?uri=/t1`` vs Resonanz ``GET /widget/v1/<key>/thread?thread=t1``;
-(b) posting: Isso ``POST /new?uri=/t1`` vs Resonanz ``POST /widget/v1/<key>/comments``,
+(b) posting (to a second thread, so the listed one stays at 20): Isso ``POST /new?uri=/t2``
+    vs Resonanz ``POST /widget/v1/<key>/comments``,
     unique texts, every Resonanz check on (form token, honeypot, rate limits, duplicates),
     with the per-IP/per-thread limits raised on both sides (Isso: ``[guard] enabled = false``).
 
@@ -208,6 +209,11 @@ def main() -> None:
                 },
             )
             assert status == 201, (status, answer)
+        # Posting goes to a second thread, so the listed thread keeps its 20 comments.
+        status, answer = call(
+            isso_port, "POST", "/new?uri=/t2", {"text": "Erster!", "author": "A", "title": "T2"}
+        )
+        assert status == 201, (status, answer)
         status, page = call(resonanz_port, "GET", thread_path)
         status_isso, isso_page = call(isso_port, "GET", "/?uri=/t1")
         say(
@@ -234,7 +240,7 @@ def main() -> None:
             body = json.dumps(
                 {
                     "form_token": form_token,
-                    "thread": "t1",
+                    "thread": "t2",
                     "name": f"Leser {client}",
                     "text": f"{message_text(__import__('random').Random(n))} [{tag}-{client}-{n}]",
                     "kind": "comment",
@@ -250,7 +256,7 @@ def main() -> None:
                     "author": f"Leser {client}",
                 }
             ).encode()
-            return Request("POST", "/new?uri=/t1", body, post_headers)
+            return Request("POST", "/new?uri=/t2", body, post_headers)
 
         def resonanz_static(client: int, n: int) -> Request:
             # The cheapest response this stack gives (whitenoise inside Django's middleware):
