@@ -16,10 +16,16 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
 from resonanz.triage.lexicons import EXPLANATION_STOPWORDS
+from resonanz.triage.polarity_lexicon import FEATURE_COUNT as LEXICON_FEATURE_COUNT
+from resonanz.triage.polarity_lexicon import polarity_lexicon
 
 WORD_FEATURES = 2**19
 CHAR_FEATURES = 2**19
-N_FEATURES = WORD_FEATURES + CHAR_FEATURES
+HASHED_FEATURES = WORD_FEATURES + CHAR_FEATURES
+# A few dense lexicon columns follow the hashed blocks (see polarity_lexicon.py).
+N_FEATURES = HASHED_FEATURES + LEXICON_FEATURE_COUNT
+# Weight of the lexicon block next to the l2-normed n-gram blocks (chosen on validation).
+LEXICON_SCALE = 1.0
 
 URL_PATTERN = re.compile(
     r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|de|ly|io|co|info|biz|xyz|ru|tk)(?:/\S*)?\b"
@@ -45,7 +51,8 @@ def normalize_text(text: str) -> str:
 
 
 class TextFeaturizer:
-    """Hashed word 1–2-grams and char_wb 2–5-grams, sublinear tf-idf, each block l2-normed."""
+    """Hashed word 1–2-grams and char_wb 2–5-grams (sublinear tf-idf, each block l2-normed),
+    then the polarity-lexicon columns."""
 
     def __init__(self, idf: np.ndarray | None = None) -> None:
         self.word_vectorizer = HashingVectorizer(
@@ -78,10 +85,10 @@ class TextFeaturizer:
     def fit_idf(self, texts: Sequence[str]) -> None:
         """Learn smoothed idf over the union of all training texts."""
         counts = self.term_counts([normalize_text(t) for t in texts])
-        document_frequency = np.bincount(counts.indices, minlength=N_FEATURES)
+        document_frequency = np.bincount(counts.indices, minlength=HASHED_FEATURES)
         n_documents = counts.shape[0]
         idf = np.log((1 + n_documents) / (1 + document_frequency)) + 1.0
-        self.idf = idf.astype(np.float32)
+        self.idf = np.concatenate([idf, np.ones(LEXICON_FEATURE_COUNT)]).astype(np.float32)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Feature matrix for raw texts (normalised here)."""
@@ -100,7 +107,8 @@ class TextFeaturizer:
         char_norm = np.sqrt(np.bincount(row_of_entry, squared * ~is_word, matrix.shape[0]))
         norms = np.where(is_word, word_norm[row_of_entry], char_norm[row_of_entry])
         matrix.data /= np.maximum(norms, 1e-12).astype(np.float32)
-        return matrix
+        lexicon = polarity_lexicon().features(list(normalized)) * LEXICON_SCALE
+        return sp.hstack([matrix, sp.csr_matrix(lexicon)], format="csr", dtype=np.float32)
 
     def word_columns(self, normalized_text: str) -> dict[int, str]:
         """Map the word-unigram columns of one normalised text back to their words.
