@@ -114,6 +114,18 @@ class WorkerHeartbeat(models.Model):
     last_seen_at = models.DateTimeField(default=now, db_index=True)
 
 
+class Throttle(models.Model):
+    """A counter that resets when it expires: rate limits and duplicate fingerprints.
+
+    Shared by every process through the database and updated with one upsert, so counts
+    are exact under concurrency (see ``core.ratelimit``).
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.BigIntegerField(db_index=True)  # Unix seconds
+
+
 class ScheduledJob(models.Model):
     """A periodic job; workers claim a due run with a compare-and-set on ``next_run_at``."""
 

@@ -40,6 +40,7 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("outbox.retry", "resonanz.channels.tasks.deliver_due_outbox", 30),
     PeriodicJob("realtime.prune", "resonanz.inbox.tasks.prune_realtime", 600),
     PeriodicJob("inbox.sweep", "resonanz.inbox.tasks.sweep_unprocessed", 300),
+    PeriodicJob("throttle.prune", "resonanz.core.tasks.prune_throttles", 900),
 ]
 
 

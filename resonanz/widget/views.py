@@ -15,14 +15,14 @@ from functools import wraps
 from typing import Any
 
 from django.core import signing
-from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from resonanz.channels.ingest import InboundItem, ingest
 from resonanz.channels.models import Channel, ChannelKind
 from resonanz.channels.widget_config import WidgetConfig
-from resonanz.core.ratelimit import allow, client_ip
+from resonanz.core.ratelimit import allow, client_ip, first_time
 from resonanz.core.text import clean_text
 from resonanz.inbox.models import ConversationKind, Visibility
 from resonanz.widget.publication import find_thread, pending_for_visitor, published_thread_json
@@ -195,23 +195,10 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
         return _error(request, config, "The thread is missing.", 400, field="thread")
 
     ip = client_ip(request)
-    if not allow(f"w:ip:{channel.pk}:{ip}", config.rate_per_ip_per_minute):
-        return _error(
-            request, config, "Too many comments from your network; try again in a minute.", 429
-        )
-    if not allow(
-        f"w:thread:{channel.pk}:{hashlib.sha256(thread_key.encode()).hexdigest()}",
-        config.rate_per_thread_per_minute,
-    ):
-        return _error(
-            request, config, "This page gets many comments right now; try again in a minute.", 429
-        )
+    thread_hash = hashlib.sha256(thread_key.encode()).hexdigest()
     fingerprint = hashlib.sha256(
         f"{channel.pk}|{thread_key}|{' '.join(text.lower().split())}".encode()
     ).hexdigest()
-    if not cache.add(f"w:dup:{fingerprint}", 1, timeout=DUPLICATE_WINDOW):
-        return _error(request, config, "This comment has already been posted.", 409, field="text")
-
     visitor_hash = hash_visitor(field("visitor", 100))
     author_id = (
         visitor_hash or "anon-" + hashlib.sha256(f"{ip}|{name}|{email}".encode()).hexdigest()[:32]
@@ -235,7 +222,24 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
         visibility=visibility,
         visitor_token_hash=visitor_hash,
     )
-    result = ingest(channel, [item])
+    # Limits, duplicate check and the comment itself: one write transaction.
+    with transaction.atomic():
+        if not allow(f"w:ip:{channel.pk}:{ip}", config.rate_per_ip_per_minute):
+            return _error(
+                request, config, "Too many comments from your network; try again in a minute.", 429
+            )
+        if not allow(f"w:thread:{channel.pk}:{thread_hash}", config.rate_per_thread_per_minute):
+            return _error(
+                request,
+                config,
+                "This page gets many comments right now; try again in a minute.",
+                429,
+            )
+        if not first_time(f"w:dup:{fingerprint}", DUPLICATE_WINDOW):
+            return _error(
+                request, config, "This comment has already been posted.", 409, field="text"
+            )
+        result = ingest(channel, [item])
     status = {
         Visibility.PUBLISHED: "published",
         Visibility.HELD: "pending",
