@@ -3,7 +3,9 @@
 Every intake path (widget, webhook, file import, platform connectors) builds
 :class:`InboundItem` objects and calls :func:`ingest`. Ingestion is idempotent on
 ``(channel, external_id)``; contacts, threads and conversations are found or created in the
-same transaction, and follow-up work is enqueued only after that transaction commits.
+same transaction. The processing task is written in that transaction too (the task queue is
+a table of the same database), so workers see it exactly when the messages commit: never
+before, and never lost to a crash between commit and enqueue.
 """
 
 from __future__ import annotations
@@ -82,8 +84,8 @@ def ingest(
 ) -> IngestResult:
     """Store new items once; return the new message ids and how many were already known.
 
-    ``after_commit`` receives the new message ids once they are committed (by default the
-    processing task is enqueued).
+    By default the processing task is enqueued inside the transaction; an ``after_commit``
+    callable instead receives the new message ids once they are committed.
     """
     result = IngestResult()
     for start in range(0, len(items), CHUNK_SIZE):
@@ -93,9 +95,10 @@ def ingest(
                 with transaction.atomic():
                     chunk_result = _ingest_chunk(channel, chunk)
                     if chunk_result.created_ids:
-                        transaction.on_commit(
-                            partial(after_commit or _enqueue_processing, chunk_result.created_ids)
-                        )
+                        if after_commit is None:
+                            _enqueue_processing(chunk_result.created_ids)
+                        else:
+                            transaction.on_commit(partial(after_commit, chunk_result.created_ids))
                 break
             except (IntegrityError, OperationalError) as exc:
                 if isinstance(exc, OperationalError) and "deadlock" not in str(exc).lower():

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any
 
 from django.core import signing
+from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -33,12 +34,24 @@ MAX_KEY_LENGTH = 500
 DUPLICATE_WINDOW = 24 * 3600
 
 
+CHANNEL_CACHE_SECONDS = 5
+
+
 def _channel(key: str) -> Channel | None:
-    return (
-        Channel.objects.filter(public_key=key, kind=ChannelKind.WIDGET, is_active=True)
-        .only("id", "workspace_id", "config", "slug")
-        .first()
-    )
+    """The widget channel of a public key, cached per process for a few seconds: every
+    page view asks for it, settings changes may take that long to reach visitors."""
+    local = caches["local"]
+    cache_key = f"widget-channel:{key[:64]}"
+    cached = local.get(cache_key)
+    if cached is None:
+        channel = (
+            Channel.objects.filter(public_key=key, kind=ChannelKind.WIDGET, is_active=True)
+            .only("id", "workspace_id", "config", "slug")
+            .first()
+        )
+        cached = channel or False  # unknown keys are remembered too
+        local.set(cache_key, cached, CHANNEL_CACHE_SECONDS)
+    return cached or None
 
 
 def _cors(response: HttpResponse, request: HttpRequest, config: WidgetConfig) -> HttpResponse:
