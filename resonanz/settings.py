@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -141,7 +142,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # "default" is shared by every process (rate limits, throttles): Redis when configured,
 # otherwise a database table. "local" is per process, for caches whose keys carry a version
 # read from the database (rendered widget threads), so it never serves stale data.
-_LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "resonanz"}
+_LOCAL_CACHE: dict[str, Any] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "resonanz",
+}
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -1,8 +1,8 @@
 """Full-text search over messages, German and English stemming.
 
 SQLite: an FTS5 table holding each message's words reduced to their German and English
-stems (PyStemmer, the Snowball stemmers). PostgreSQL: a GIN index over the message body's
-``german`` and ``english`` tsvectors, queried with ``websearch_to_tsquery``.
+stems (PyStemmer, the Snowball stemmers). PostgreSQL: a ``search`` tsvector column (German
+and English stems, kept by a trigger) with a GIN index, queried with ``websearch_to_tsquery``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from django.db import connection
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 FTS_TABLE = "inbox_message_fts"
-PG_VECTOR_SQL = "(to_tsvector('german', body) || to_tsvector('english', body))"
 
 _local = threading.local()
 
@@ -70,18 +69,27 @@ def fts5_query(query: str) -> str:
     return " AND ".join(groups)
 
 
-def matching_message_sql(query: str) -> tuple[str, list[str]] | None:
-    """SQL selecting ids of messages matching ``query`` (None when the query has no words)."""
+def matching_conversations_sql(workspace_id: int, query: str) -> tuple[str, list[object]] | None:
+    """SQL selecting the ids of conversations with a message matching ``query``.
+
+    The search drives the query (index first, then the few matching conversations are
+    ordered), instead of testing every conversation in inbox order against the index.
+    None when the query has no words.
+    """
     if uses_fts5():
         expression = fts5_query(query)
         if not expression:
             return None
-        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]  # noqa: S608
+        sql = (
+            "SELECT conversation_id FROM inbox_message WHERE workspace_id = %s AND id IN "  # noqa: S608
+            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        )
+        return sql, [workspace_id, expression]
     if not WORD_RE.search(query):
         return None
-    # The query text is a parameter; only our own constant is formatted into the SQL.
+    # ``search`` is the tsvector column kept by a trigger (migration 0005), GIN-indexed.
     sql = (
-        f"SELECT id FROM inbox_message WHERE {PG_VECTOR_SQL} @@ "  # noqa: S608
+        "SELECT conversation_id FROM inbox_message WHERE workspace_id = %s AND search @@ "
         "(websearch_to_tsquery('german', %s) || websearch_to_tsquery('english', %s))"
     )
-    return sql, [query, query]
+    return sql, [workspace_id, query, query]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from resonanz.core.models import Workspace
 from resonanz.inbox.models import Conversation, ConversationRead, Mention, Message, State
-from resonanz.inbox.search import matching_message_sql
+from resonanz.inbox.search import matching_conversations_sql
 
 PAGE_SIZE = 50
 DEFAULT_STATES = [State.NEW, State.OPEN]
@@ -240,17 +240,10 @@ def list_conversations(
         end = datetime.combine(filters.until + timedelta(days=1), time.min, tz)
         qs = qs.filter(last_message_at__lt=end)
     if filters.q:
-        matched = matching_message_sql(filters.q)
+        matched = matching_conversations_sql(workspace.pk, filters.q)
         if matched is not None:
             sql, params = matched
-            qs = qs.filter(
-                Exists(
-                    Message.objects.filter(
-                        conversation_id=OuterRef("pk"),
-                        id__in=RawSQL(sql, params),  # noqa: S611 (parameterised)
-                    )
-                )
-            )
+            qs = qs.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (parameterised)
     if filters.mentioned and user_id is not None:
         qs = qs.filter(
             Exists(Mention.objects.filter(conversation_id=OuterRef("pk"), user_id=user_id))
