@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "resonanz.channels",
     "resonanz.inbox",
     "resonanz.widget",
+    "resonanz.triage",
     "resonanz.api",
     "resonanz.demo",
 ]

@@ -14,6 +14,7 @@ from resonanz.channels.ingest import InboundItem, ingest
 from resonanz.core.models import AuditLog, Role
 from resonanz.core.permissions import Access
 from resonanz.inbox.models import Conversation, Message, SavedView
+from resonanz.triage.models import LabelExample
 from tests.conftest import login, make_user
 
 
@@ -23,7 +24,8 @@ def world(acme, alice, widget, webhook, charlie, other_webhook):  # type: ignore
     conv = Conversation.objects.get(workspace=acme)
     view = SavedView.objects.create(workspace=acme, user=alice, name="mine", params={})
     contact_id = conv.contact_id
-    return {"conv": conv.pk, "view": view.pk, "contact": contact_id}
+    message = Message.objects.get(conversation=conv)
+    return {"conv": conv.pk, "view": view.pk, "contact": contact_id, "message": message.pk}
 
 
 def page_urls(w: dict[str, int]) -> list[tuple[str, str]]:
@@ -56,12 +58,15 @@ def page_urls(w: dict[str, int]) -> list[tuple[str, str]]:
         ("post", "/w/acme/settings/"),
         ("post", "/w/acme/settings/channels/"),
         ("post", "/w/acme/settings/channels/webhook/"),
+        ("post", f"/w/acme/c/{c}/m/{w['message']}/label/"),
     ]
 
 
 def _data(url: str, conv: int) -> dict[str, object]:
     return {
         "text": "hijack",
+        "task": "spam",
+        "label": "spam",
         "state": "resolved",
         "ids": [str(conv)],
         "action": "resolve",
@@ -76,12 +81,13 @@ def assert_untouched(world: dict[str, int]) -> None:
     assert conv.state == "new"
     assert Message.objects.filter(conversation=conv).count() == 1
     assert SavedView.objects.filter(pk=world["view"]).exists()
+    assert not LabelExample.objects.exists()
     assert (
         not AuditLog.objects.filter(workspace__slug="acme").exclude(action="token.create").exists()
     )
 
 
-@pytest.mark.parametrize("index", range(27))
+@pytest.mark.parametrize("index", range(28))
 def test_member_of_another_workspace_gets_404(world, charlie, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     client = login(Client(), charlie)
@@ -90,7 +96,7 @@ def test_member_of_another_workspace_gets_404(world, charlie, index: int) -> Non
     assert_untouched(world)
 
 
-@pytest.mark.parametrize("index", range(27))
+@pytest.mark.parametrize("index", range(28))
 def test_user_without_workspace_gets_404(world, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     client = login(Client(), make_user("dave@example.com"))
@@ -98,7 +104,7 @@ def test_user_without_workspace_gets_404(world, index: int) -> None:  # type: ig
     assert_untouched(world)
 
 
-@pytest.mark.parametrize("index", range(27))
+@pytest.mark.parametrize("index", range(28))
 def test_anonymous_gets_403(world, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     response = getattr(Client(), method)(url, _data(url, world["conv"]))
@@ -121,6 +127,7 @@ def test_conversation_of_other_workspace_through_own_workspace_url(
         ("post", f"/w/other/c/{c}/publish/"),
         ("get", f"/w/other/people/{world['contact']}/"),
         ("post", f"/w/other/views/{world['view']}/delete/"),
+        ("post", f"/w/other/c/{c}/m/{world['message']}/label/"),
     ]:
         assert getattr(client, method)(url, _data(url, c)).status_code == 404, url
     client.post("/w/other/bulk/", {"ids": [str(c)], "action": "resolve"})

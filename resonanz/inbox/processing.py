@@ -116,6 +116,13 @@ def _triage(messages: list[Message]) -> dict[int, Labels]:
                     "urgency": round(r.urgency, 3),
                     "priority": r.priority,
                     "why": r.why,
+                    # What the models said, kept when a person corrects a label.
+                    "predicted": {
+                        "sentiment": r.sentiment,
+                        "intent": r.intent,
+                        "spam": r.spam,
+                        "offensive": r.offensive,
+                    },
                 },
             },
             language=r.language,

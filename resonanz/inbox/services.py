@@ -238,6 +238,7 @@ def update_conversation(
             is_public = state not in (State.SPAM, State.HIDDEN)
             if was_public != is_public:
                 _set_inbound_visibility(conv, public=is_public)
+            _teach_triage(access, conv, before["state"], state)
         if priority is not None and priority != conv.priority:
             conv.priority = priority
             fields.append("priority")
@@ -267,6 +268,18 @@ def update_conversation(
             publish_event(conv.workspace_id, "update", conv.pk)
     conversation.refresh_from_db()
     return conversation
+
+
+def _teach_triage(access: Access, conv: Conversation, old_state: str, new_state: str) -> None:
+    """Marking spam, un-marking it and hiding are labelled examples for the workspace."""
+    from resonanz.triage.services import record_implied
+
+    if new_state == State.SPAM:
+        record_implied(access, conv, "spam", "spam")
+    elif old_state == State.SPAM:
+        record_implied(access, conv, "spam", "ham")
+    if new_state == State.HIDDEN:
+        record_implied(access, conv, "offensive", "offensive")
 
 
 def _set_inbound_visibility(conversation: Conversation, *, public: bool) -> None:

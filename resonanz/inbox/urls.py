@@ -14,6 +14,7 @@ urlpatterns = [
     path("c/<int:pk>/update/", views.update, name="update"),
     path("c/<int:pk>/publish/", views.publish, name="publish"),
     path("c/<int:pk>/presence/", views.presence, name="presence"),
+    path("c/<int:pk>/m/<int:message_id>/label/", views.relabel, name="relabel"),
     path("bulk/", views.bulk, name="bulk"),
     path("events/", views.events, name="events"),
     path("views/", views.save_view, name="save_view"),

@@ -19,6 +19,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from resonanz.core.permissions import Access, Capability
@@ -129,6 +130,8 @@ def _conversation_context(request: HttpRequest, access: Access, pk: int) -> dict
         "has_held": conv.messages.filter(
             direction=Direction.INBOUND, visibility=Visibility.HELD
         ).exists(),
+        "intent_choices": [(i, _(i)) for i in selectors.INTENTS],
+        "sentiment_choices": [(s, _(s)) for s in selectors.SENTIMENTS],
         "can_reply": access.can(Capability.REPLY),
         "can_triage": access.can(Capability.TRIAGE),
         "can_moderate": access.can(Capability.MODERATE),
@@ -220,6 +223,23 @@ def publish(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
 
 
 @require_POST
+def relabel(request: HttpRequest, ws: str, pk: int, message_id: int) -> HttpResponse:
+    """Correct a triage label of one message (it becomes a labelled example)."""
+    from resonanz.triage.services import InvalidLabel, correct_label
+
+    access = _access(request)
+    conv = selectors.get_conversation(access.workspace, pk)
+    message = Message.objects.filter(conversation=conv, pk=message_id).first()
+    if message is None:
+        raise Http404("No such message.")
+    try:
+        correct_label(access, message, request.POST.get("task", ""), request.POST.get("label", ""))
+    except InvalidLabel as exc:
+        return _bad_request(str(exc))
+    return _panel_response(request, access, pk)
+
+
+@require_POST
 def presence(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     access = _access(request)
     conv = selectors.get_conversation(access.workspace, pk)
@@ -236,7 +256,7 @@ def bulk(request: HttpRequest, ws: str) -> HttpResponse:
     if not ids or not all(i.isdigit() for i in ids):
         return _bad_request("Select at least one conversation.")
     # "assign:7" and "priority:3" carry their value; "tag" takes the text field's.
-    action, _, value = request.POST.get("action", "").partition(":")
+    action, _sep, value = request.POST.get("action", "").partition(":")
     try:
         services.bulk_update(
             access, [int(i) for i in ids], action, value or request.POST.get("value", "")

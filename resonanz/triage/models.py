@@ -1,0 +1,39 @@
+"""What a workspace's team taught triage: corrected labels, kept per workspace."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resonanz.core.models import Workspace
+
+
+class ExampleSource(models.TextChoices):
+    EXPLICIT = "explicit", _("Corrected by a team member")
+    IMPLIED = "implied", _("Implied by an action (marked spam, hidden)")
+
+
+class LabelExample(models.Model):
+    """One labelled text of one workspace; never used for another workspace's model."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        "inbox.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    task = models.CharField(max_length=16)
+    label = models.CharField(max_length=16)
+    predicted = models.CharField(max_length=16, blank=True)
+    text = models.TextField()
+    source = models.CharField(max_length=16, choices=ExampleSource.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "task"], name="label_example_unique")
+        ]
+        indexes = [models.Index(fields=["workspace", "task", "-id"], name="label_ws_task_idx")]

@@ -1,0 +1,127 @@
+"""Team corrections of triage labels, explicit or implied by what the team does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from resonanz.core import audit
+from resonanz.core.permissions import Access, Capability
+from resonanz.inbox.models import Conversation, Direction, Event, Message
+from resonanz.triage.labels import INTENT_LABELS, OFFENSIVE_LABELS, SENTIMENT_LABELS, SPAM_LABELS
+from resonanz.triage.models import ExampleSource, LabelExample
+
+CORRECTABLE: dict[str, tuple[str, ...]] = {
+    "sentiment": SENTIMENT_LABELS,
+    "intent": INTENT_LABELS,
+    "spam": SPAM_LABELS,
+    "offensive": OFFENSIVE_LABELS,
+}
+
+
+class InvalidLabel(ValueError):
+    pass
+
+
+def current_label(message: Message, task: str) -> str:
+    if task == "spam":
+        return "spam" if message.spam else "ham"
+    if task == "offensive":
+        return "offensive" if message.offensive else "other"
+    return str(getattr(message, task))
+
+
+def _apply(message: Message, task: str, label: str) -> None:
+    """Write the label onto the message and, for its latest inbound, the conversation."""
+    value: object = label
+    if task == "spam":
+        value = label == "spam"
+    elif task == "offensive":
+        value = label == "offensive"
+    Message.objects.filter(pk=message.pk).update(**{task: value})
+    latest = (
+        Message.objects.filter(conversation_id=message.conversation_id, direction=Direction.INBOUND)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest == message.pk:
+        Conversation.objects.filter(pk=message.conversation_id).update(**{task: value})
+
+
+def _store(
+    access_or_none: Access | None,
+    workspace_id: int,
+    message: Message,
+    task: str,
+    label: str,
+    source: str,
+) -> LabelExample:
+    predicted = str((message.triage or {}).get("predicted", {}).get(task, "")) or current_label(
+        message, task
+    )
+    example, _ = LabelExample.objects.update_or_create(
+        message=message,
+        task=task,
+        defaults={
+            "workspace_id": workspace_id,
+            "label": label,
+            "predicted": predicted,
+            "text": message.body,
+            "source": source,
+            "created_by_id": access_or_none.user_id if access_or_none else None,
+        },
+    )
+    return example
+
+
+def correct_label(access: Access, message: Message, task: str, label: str) -> LabelExample:
+    """A team member says what a message really is; it becomes a labelled example."""
+    access.require(Capability.TRIAGE)
+    if task not in CORRECTABLE:
+        raise InvalidLabel(f"Labels of {task!r} cannot be corrected.")
+    if label not in CORRECTABLE[task]:
+        raise InvalidLabel(f"{task} must be one of {', '.join(CORRECTABLE[task])}.")
+    if message.workspace_id != access.workspace.pk or message.direction != Direction.INBOUND:
+        raise InvalidLabel("Only inbound messages of this workspace have labels.")
+    with transaction.atomic():
+        before = current_label(message, task)
+        example = _store(access, access.workspace.pk, message, task, label, ExampleSource.EXPLICIT)
+        _apply(message, task, label)
+        audit.record(
+            workspace=access.workspace,
+            actor_id=access.user_id,
+            action="triage.correct",
+            object_type="message",
+            object_id=message.pk,
+            before={task: before},
+            after={task: label},
+        )
+        Event.objects.create(
+            workspace_id=message.workspace_id,
+            kind="triage",
+            conversation_id=message.conversation_id,
+        )
+    return example
+
+
+def record_implied(access: Access, conversation: Conversation, task: str, label: str) -> int:
+    """Actions teach too: marking spam, un-marking it, hiding as offensive.
+
+    An explicit correction of the same message and task is never overwritten.
+    """
+    count = 0
+    messages: Iterable[Message] = Message.objects.filter(
+        conversation=conversation, direction=Direction.INBOUND
+    )
+    for message in messages:
+        explicit = LabelExample.objects.filter(
+            message=message, task=task, source=ExampleSource.EXPLICIT
+        ).exists()
+        if explicit:
+            continue
+        _store(access, conversation.workspace_id, message, task, label, ExampleSource.IMPLIED)
+        _apply(message, task, label)
+        count += 1
+    return count

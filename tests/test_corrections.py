@@ -1,0 +1,86 @@
+"""Team corrections become labelled examples of their workspace (issue 4, learning)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from resonanz.channels.ingest import InboundItem, ingest
+from resonanz.core.models import AuditLog, Role
+from resonanz.core.permissions import Access, PermissionDeniedForRole
+from resonanz.inbox import services
+from resonanz.inbox.models import Conversation, Message
+from resonanz.triage.models import LabelExample
+from resonanz.triage.services import InvalidLabel, correct_label
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def conv(webhook, run_tasks) -> Conversation:  # type: ignore[no-untyped-def]
+    ingest(
+        webhook,
+        [InboundItem(external_id="1", text="Ich kündige, wenn das so weitergeht!", author_id="a")],
+    )
+    run_tasks()
+    return Conversation.objects.get()
+
+
+def test_explicit_correction_updates_labels_and_is_stored(acme, alice, conv: Conversation) -> None:  # type: ignore[no-untyped-def]
+    message = Message.objects.get()
+    predicted = message.intent
+    correct_label(Access(acme, Role.OWNER, alice.pk), message, "intent", "complaint")
+    correct_label(Access(acme, Role.OWNER, alice.pk), message, "spam", "ham")
+    message.refresh_from_db()
+    conv.refresh_from_db()
+    assert message.intent == conv.intent == "complaint"
+    example = LabelExample.objects.get(task="intent")
+    assert (example.label, example.predicted, example.source) == (
+        "complaint",
+        predicted,
+        "explicit",
+    )
+    assert example.text == message.body and example.workspace == acme
+    assert AuditLog.objects.filter(action="triage.correct").count() == 2
+
+
+def test_invalid_corrections_are_refused(acme, alice, conv: Conversation) -> None:  # type: ignore[no-untyped-def]
+    message = Message.objects.get()
+    access = Access(acme, Role.OWNER, alice.pk)
+    with pytest.raises(InvalidLabel):
+        correct_label(access, message, "intent", "gossip")
+    with pytest.raises(InvalidLabel):
+        correct_label(access, message, "language", "de")
+    viewer = Access(acme, Role.VIEWER, make_user("v@example.com").pk)
+    with pytest.raises(PermissionDeniedForRole):
+        correct_label(viewer, message, "intent", "question")
+    assert not LabelExample.objects.exists()
+
+
+def test_actions_imply_labels_without_overriding_explicit_ones(
+    acme, alice, conv: Conversation
+) -> None:  # type: ignore[no-untyped-def]
+    access = Access(acme, Role.OWNER, alice.pk)
+    services.update_conversation(access, conv, state="spam")
+    example = LabelExample.objects.get(task="spam")
+    assert (example.label, example.source) == ("spam", "implied")
+    assert Message.objects.get().spam is True
+    services.update_conversation(access, conv, state="open")
+    assert LabelExample.objects.get(task="spam").label == "ham"
+    correct_label(access, Message.objects.get(), "offensive", "other")
+    services.update_conversation(access, conv, state="hidden")
+    assert LabelExample.objects.get(task="offensive").label == "other"  # the person's word stands
+
+
+def test_relabel_page(alice_client: Client, conv: Conversation) -> None:
+    message = Message.objects.get()
+    url = f"/w/acme/c/{conv.pk}/m/{message.pk}/label/"
+    r = alice_client.post(url, {"task": "sentiment", "label": "negative"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert Message.objects.get().sentiment == "negative"
+    assert alice_client.post(url, {"task": "sentiment", "label": "furious"}).status_code == 400
+    assert (
+        alice_client.post(
+            f"/w/acme/c/{conv.pk}/m/999999/label/", {"task": "spam", "label": "spam"}
+        ).status_code
+        == 404
+    )
