@@ -49,9 +49,27 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def code_version() -> str:
+    """The commit measured, and whether the package had uncommitted changes."""
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "log", "-1", "--format=%h %cd", "--date=format:%Y-%m-%d %H:%M"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "--", "resonanz"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"{head or 'unknown'}{' + uncommitted changes in resonanz/' if dirty else ''}"
+
+
 def machine_report(database: ScratchDatabase) -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
+        f"code:     {code_version()}\n"
         f"machine:  {cpu_model()}, {os.cpu_count()} cores, load average {load} at start\n"
         f"python:   {platform.python_version()} ({platform.system()} {platform.release()})\n"
         f"database: {database.describe()}\n"
