@@ -30,7 +30,7 @@ check: test lint typecheck
 
 # Refresh the German catalogue after changing UI strings (needs gettext: msgfmt, xgettext).
 messages: $(STAMP)
-	cd resonanz && DJANGO_SETTINGS_MODULE=resonanz.settings ../$(BIN)/django-admin makemessages -l de --ignore "triage/[!ms]*" --no-obsolete
+	cd resonanz && DJANGO_SETTINGS_MODULE=resonanz.settings ../$(BIN)/django-admin makemessages -l de --ignore "triage/[!mvs]*" --no-obsolete
 	msgfmt --check --statistics -o resonanz/locale/de/LC_MESSAGES/django.mo resonanz/locale/de/LC_MESSAGES/django.po
 
 clean:

@@ -84,3 +84,70 @@ def test_relabel_page(alice_client: Client, conv: Conversation) -> None:
         ).status_code
         == 404
     )
+
+
+def test_workspace_learns_from_its_corrections_and_only_its_own(
+    acme, alice, webhook, other_webhook, run_tasks
+) -> None:  # type: ignore[no-untyped-def]
+    from resonanz.triage.models import WorkspaceModel
+    from resonanz.triage.services import retrain_workspace_models
+
+    everyday = [
+        "Wann kommt der Techniker?",
+        "Danke für die schnelle Hilfe!",
+        "Die App stürzt ab.",
+        "Gibt es einen Studentenrabatt?",
+        "Super Service, weiter so.",
+        "Meine Rechnung ist falsch.",
+    ]
+    ingest(
+        webhook,
+        [
+            InboundItem(external_id=f"e{i}", text=f"{t} ({i})", author_id=f"e{i}")
+            for i, t in enumerate(everyday * 4)
+        ],
+    )
+    texts = [f"Zählerstand {1000 + i} kWh für Vertrag {i} gemeldet" for i in range(16)]
+    ingest(
+        webhook,
+        [InboundItem(external_id=f"z{i}", text=t, author_id=f"a{i}") for i, t in enumerate(texts)],
+    )
+    run_tasks()
+    base_label = Message.objects.get(external_id="z0").intent
+    taught = "lead" if base_label != "lead" else "praise"
+    access = Access(acme, Role.OWNER, alice.pk)
+    for message in Message.objects.filter(channel=webhook, external_id__startswith="z"):
+        correct_label(access, message, "intent", taught)
+    [model] = retrain_workspace_models()
+    assert (model.workspace, model.task, model.examples) == (acme, "intent", 16)
+    assert model.adapted_accuracy > model.base_accuracy
+    assert retrain_workspace_models() == []  # nothing new to learn
+
+    new = "Zählerstand 4711 kWh für Vertrag 99 gemeldet"
+    ingest(webhook, [InboundItem(external_id="new", text=new, author_id="b")])
+    ingest(other_webhook, [InboundItem(external_id="new", text=new, author_id="b")])
+    run_tasks()
+    ours = Message.objects.get(channel=webhook, external_id="new")
+    theirs = Message.objects.get(channel=other_webhook, external_id="new")
+    assert ours.intent == taught and ours.triage["adapted"] == ["intent"]
+    assert theirs.intent == base_label and theirs.triage["adapted"] == []
+    assert not WorkspaceModel.objects.filter(workspace=other_webhook.workspace).exists()
+
+
+def test_learning_page_shows_examples_and_gain(
+    alice_client: Client, acme, alice, conv: Conversation
+) -> None:  # type: ignore[no-untyped-def]
+    from resonanz.triage.models import WorkspaceModel
+
+    correct_label(Access(acme, Role.OWNER, alice.pk), Message.objects.get(), "intent", "complaint")
+    WorkspaceModel.objects.create(
+        workspace=acme,
+        task="intent",
+        state=b"",
+        examples=12,
+        last_example_id=1,
+        base_accuracy=0.25,
+        adapted_accuracy=0.75,
+    )
+    page = alice_client.get("/w/acme/settings/learning/").content.decode()
+    assert "25 %" in page and "75 %" in page and "complaint" in page

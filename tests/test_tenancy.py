@@ -59,6 +59,7 @@ def page_urls(w: dict[str, int]) -> list[tuple[str, str]]:
         ("post", "/w/acme/settings/channels/"),
         ("post", "/w/acme/settings/channels/webhook/"),
         ("post", f"/w/acme/c/{c}/m/{w['message']}/label/"),
+        ("get", "/w/acme/settings/learning/"),
     ]
 
 
@@ -87,7 +88,7 @@ def assert_untouched(world: dict[str, int]) -> None:
     )
 
 
-@pytest.mark.parametrize("index", range(28))
+@pytest.mark.parametrize("index", range(29))
 def test_member_of_another_workspace_gets_404(world, charlie, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     client = login(Client(), charlie)
@@ -96,7 +97,7 @@ def test_member_of_another_workspace_gets_404(world, charlie, index: int) -> Non
     assert_untouched(world)
 
 
-@pytest.mark.parametrize("index", range(28))
+@pytest.mark.parametrize("index", range(29))
 def test_user_without_workspace_gets_404(world, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     client = login(Client(), make_user("dave@example.com"))
@@ -104,7 +105,7 @@ def test_user_without_workspace_gets_404(world, index: int) -> None:  # type: ig
     assert_untouched(world)
 
 
-@pytest.mark.parametrize("index", range(28))
+@pytest.mark.parametrize("index", range(29))
 def test_anonymous_gets_403(world, index: int) -> None:  # type: ignore[no-untyped-def]
     method, url = page_urls(world)[index]
     response = getattr(Client(), method)(url, _data(url, world["conv"]))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from resonanz.channels import views
+from resonanz.triage.views import learning
 
 app_name = "settings"
 
@@ -12,4 +13,5 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("tokens/", views.tokens, name="tokens"),
     path("audit/", views.audit_log, name="audit"),
+    path("learning/", learning, name="learning"),
 ]

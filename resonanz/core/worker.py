@@ -41,6 +41,7 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("realtime.prune", "resonanz.inbox.tasks.prune_realtime", 600),
     PeriodicJob("inbox.sweep", "resonanz.inbox.tasks.sweep_unprocessed", 300),
     PeriodicJob("throttle.prune", "resonanz.core.tasks.prune_throttles", 900),
+    PeriodicJob("triage.retrain", "resonanz.triage.tasks.retrain_workspace_models", 600),
 ]
 
 

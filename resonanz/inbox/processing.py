@@ -8,6 +8,7 @@ changes nothing that was already done.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -85,47 +86,71 @@ def process_messages(message_ids: Sequence[int]) -> int:
     return processed
 
 
-def _triage(messages: list[Message]) -> dict[int, Labels]:
-    """Labels per inbound message id from the triage models."""
-    from resonanz.triage.pipeline import get_triage
+ADAPTABLE_TASKS = ("sentiment", "intent", "spam", "offensive")
 
-    inbound = [m for m in messages if m.direction == Direction.INBOUND]
-    if not inbound:
-        return {}
-    languages = inbound[0].workspace.languages
+
+def _triage(messages: list[Message]) -> dict[int, Labels]:
+    """Labels per inbound message id: the shipped models, then each workspace's own layer."""
+    from resonanz.triage.pipeline import get_triage
+    from resonanz.triage.services import workspace_adapters
+    from resonanz.triage.workspace_models import blend
+
+    by_workspace: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        if message.direction == Direction.INBOUND:
+            by_workspace[message.workspace_id].append(message)
     triage = get_triage()
-    if languages:
-        results = triage.triage_batch([m.body for m in inbound], languages=languages)
-    else:
-        results = triage.triage_batch([m.body for m in inbound])
     out: dict[int, Labels] = {}
-    for message, r in zip(inbound, results, strict=True):
-        out[message.pk] = Labels(
-            fields={
-                "language": r.language,
-                "sentiment": r.sentiment,
-                "offensive": r.offensive == "offensive",
-                "spam": r.spam == "spam",
-                "intent": r.intent,
-                "triage": {
-                    "sentiment_score": round(r.sentiment_score, 3),
-                    "offensive_score": round(r.offensive_score, 3),
-                    "offensive_kind": r.offensive_kind,
-                    "spam_score": round(r.spam_score, 3),
-                    "intent_score": round(r.intent_score, 3),
-                    "urgency": round(r.urgency, 3),
-                    "priority": r.priority,
-                    "why": r.why,
-                    # What the models said, kept when a person corrects a label.
-                    "predicted": {
-                        "sentiment": r.sentiment,
-                        "intent": r.intent,
-                        "spam": r.spam,
-                        "offensive": r.offensive,
+    for workspace_id, group in by_workspace.items():
+        texts = [m.body for m in group]
+        languages = group[0].workspace.languages
+        if languages:
+            results = triage.triage_batch(texts, languages=languages)
+        else:
+            results = triage.triage_batch(texts)
+        chosen = {
+            task: [(str(getattr(r, task)), float(getattr(r, f"{task}_score"))) for r in results]
+            for task in ADAPTABLE_TASKS
+        }
+        adapters = workspace_adapters(workspace_id)
+        if adapters:
+            features = triage.featurizer.transform(texts)
+            for task, adapter in adapters.items():
+                for i, row in enumerate(adapter.probabilities(features)):
+                    chosen[task][i] = blend(task, *chosen[task][i], adapter, row)
+        for i, (message, r) in enumerate(zip(group, results, strict=True)):
+            label = {task: chosen[task][i][0] for task in ADAPTABLE_TASKS}
+            score = {task: round(chosen[task][i][1], 3) for task in ADAPTABLE_TASKS}
+            out[message.pk] = Labels(
+                fields={
+                    "language": r.language,
+                    "sentiment": label["sentiment"],
+                    "offensive": label["offensive"] == "offensive",
+                    "spam": label["spam"] == "spam",
+                    "intent": label["intent"],
+                    "triage": {
+                        "sentiment_score": score["sentiment"],
+                        "offensive_score": score["offensive"],
+                        "offensive_kind": r.offensive_kind
+                        if label["offensive"] == "offensive"
+                        else "",
+                        "spam_score": score["spam"],
+                        "intent_score": score["intent"],
+                        "urgency": round(r.urgency, 3),
+                        "priority": r.priority,
+                        "why": r.why,
+                        # What the shipped models said, kept when the workspace layer or a
+                        # person decides otherwise.
+                        "predicted": {
+                            "sentiment": r.sentiment,
+                            "intent": r.intent,
+                            "spam": r.spam,
+                            "offensive": r.offensive,
+                        },
+                        "adapted": sorted(t for t in adapters if label[t] != getattr(r, t)),
                     },
                 },
-            },
-            language=r.language,
-            priority=r.priority,
-        )
+                language=r.language,
+                priority=r.priority,
+            )
     return out

@@ -37,3 +37,26 @@ class LabelExample(models.Model):
             models.UniqueConstraint(fields=["message", "task"], name="label_example_unique")
         ]
         indexes = [models.Index(fields=["workspace", "task", "-id"], name="label_ws_task_idx")]
+
+
+class WorkspaceModel(models.Model):
+    """A workspace's own correction layer for one task, trained on its examples only.
+
+    ``state`` holds the fitted weights (see ``triage.workspace_models``); the accuracies are
+    measured by cross-validation on the workspace's examples, so the team sees what its
+    corrections changed.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    task = models.CharField(max_length=16)
+    state = models.BinaryField()
+    examples = models.PositiveIntegerField()
+    last_example_id = models.BigIntegerField()
+    base_accuracy = models.FloatField()
+    adapted_accuracy = models.FloatField()
+    trained_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "task"], name="workspace_model_unique")
+        ]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
 
 from resonanz.core import audit
 from resonanz.core.permissions import Access, Capability
 from resonanz.inbox.models import Conversation, Direction, Event, Message
 from resonanz.triage.labels import INTENT_LABELS, OFFENSIVE_LABELS, SENTIMENT_LABELS, SPAM_LABELS
-from resonanz.triage.models import ExampleSource, LabelExample
+from resonanz.triage.models import ExampleSource, LabelExample, WorkspaceModel
+from resonanz.triage.workspace_models import WorkspaceAdapter
 
 CORRECTABLE: dict[str, tuple[str, ...]] = {
     "sentiment": SENTIMENT_LABELS,
@@ -125,3 +128,105 @@ def record_implied(access: Access, conversation: Conversation, task: str, label:
         _apply(message, task, label)
         count += 1
     return count
+
+
+def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceModel]:
+    """Retrain each (workspace, task) whose examples changed since its last training.
+
+    Each workspace model sees only its own workspace's examples.
+    """
+    from resonanz.triage import workspace_models
+    from resonanz.triage.pipeline import get_triage
+
+    pending = (
+        LabelExample.objects.values("workspace_id", "task")
+        .annotate(last_id=Max("id"), count=Count("id"))
+        .filter(count__gte=workspace_models.MIN_EXAMPLES)
+    )
+    if workspace_id is not None:
+        pending = pending.filter(workspace_id=workspace_id)
+    trained = []
+    for row in pending:
+        current = WorkspaceModel.objects.filter(
+            workspace_id=row["workspace_id"], task=row["task"]
+        ).first()
+        if current is not None and current.last_example_id >= row["last_id"]:
+            continue
+        examples = list(
+            LabelExample.objects.filter(workspace_id=row["workspace_id"], task=row["task"])
+            .select_related("message")
+            .order_by("id")
+        )
+        texts = [e.text for e in examples]
+        labels = [e.label for e in examples]
+        featurizer = get_triage().featurizer
+        features = featurizer.transform(texts)
+        background_messages = list(
+            Message.objects.filter(
+                workspace_id=row["workspace_id"],
+                direction=Direction.INBOUND,
+                processed_at__isnull=False,
+            )
+            .exclude(pk__in=[e.message_id for e in examples if e.message_id])
+            .order_by("-id")[: max(3 * len(examples), 50)]
+        )
+        background = (
+            workspace_models.Background(
+                features=featurizer.transform([m.body for m in background_messages]),
+                labels=[current_label(m, row["task"]) for m in background_messages],
+            )
+            if background_messages
+            else None
+        )
+        adapter = workspace_models.fit(features, labels, background)
+        if adapter is None:
+            continue
+        evaluation = workspace_models.cross_validate(
+            row["task"],
+            features,
+            labels,
+            [e.predicted for e in examples],
+            [_predicted_score(e) for e in examples],
+            background,
+        )
+        model, _ = WorkspaceModel.objects.update_or_create(
+            workspace_id=row["workspace_id"],
+            task=row["task"],
+            defaults={
+                "state": adapter.to_bytes(),
+                "examples": len(examples),
+                "last_example_id": row["last_id"],
+                "base_accuracy": evaluation.base_accuracy,
+                "adapted_accuracy": evaluation.adapted_accuracy,
+                "trained_at": timezone.now(),
+            },
+        )
+        trained.append(model)
+    return trained
+
+
+def _predicted_score(example: LabelExample) -> float:
+    """How sure the base model was of what it predicted (a neutral guess if unknown)."""
+    triage = example.message.triage if example.message else {}
+    score = (triage or {}).get(f"{example.task}_score")
+    return float(score) if isinstance(score, int | float) else 0.6
+
+
+_adapters: dict[tuple[int, str], tuple[object, WorkspaceAdapter]] = {}
+
+
+def workspace_adapters(workspace_id: int) -> dict[str, WorkspaceAdapter]:
+    """The workspace's trained models, decoded once per process per training."""
+    from resonanz.triage.workspace_models import WorkspaceAdapter as Adapter
+
+    found = {}
+    for pk, task, trained_at in WorkspaceModel.objects.filter(
+        workspace_id=workspace_id
+    ).values_list("pk", "task", "trained_at"):
+        cached = _adapters.get((pk, task))
+        if cached is None or cached[0] != trained_at:
+            state = WorkspaceModel.objects.values_list("state", flat=True).get(pk=pk)
+            cached = (trained_at, Adapter.from_bytes(bytes(state)))
+            _adapters[(pk, task)] = cached
+        found[task] = cached[1]
+    return found
