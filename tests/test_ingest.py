@@ -118,3 +118,18 @@ def test_sweeper_processes_messages_whose_task_was_lost(webhook, run_tasks) -> N
     run_tasks()
     assert set(Message.objects.values_list("process_count", flat=True)) == {1}
     assert sweep_unprocessed.call() == 0
+
+
+def test_author_reach_feeds_urgency(webhook, run_tasks) -> None:
+    text = "Ihr habt mir zu viel berechnet, bitte korrigieren."
+    ingest(
+        webhook,
+        [
+            item(1, text=text, author_id="small", author_reach=12),
+            item(2, text=text, author_id="big", author_reach=2_000_000),
+        ],
+    )
+    run_tasks()
+    small = Message.objects.get(external_id="m1").triage["urgency"]
+    big = Message.objects.get(external_id="m2").triage["urgency"]
+    assert big > small

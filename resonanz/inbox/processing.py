@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from resonanz.inbox.models import Conversation, Direction, Event, Message
+from resonanz.people.models import Identity
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,15 @@ def process_messages(message_ids: Sequence[int]) -> int:
     messages = list(
         Message.objects.filter(pk__in=list(message_ids), processed_at__isnull=True)
         .select_related("workspace")
-        .only("id", "body", "conversation_id", "workspace__languages", "direction")
+        .only(
+            "id",
+            "body",
+            "conversation_id",
+            "workspace__languages",
+            "direction",
+            "channel_id",
+            "author_contact_id",
+        )
         .order_by("created_at", "id")
     )
     if not messages:
@@ -89,6 +98,19 @@ def process_messages(message_ids: Sequence[int]) -> int:
 ADAPTABLE_TASKS = ("sentiment", "intent", "spam", "offensive")
 
 
+def _author_reach(messages: list[Message]) -> list[int | None]:
+    """Followers of each author on the message's channel, where the platform told us."""
+    reach: dict[tuple[int, int | None], int | None] = {
+        (channel_id, contact_id): value
+        for channel_id, contact_id, value in Identity.objects.filter(
+            channel_id__in={m.channel_id for m in messages},
+            contact_id__in={m.author_contact_id for m in messages if m.author_contact_id},
+            reach__isnull=False,
+        ).values_list("channel_id", "contact_id", "reach")
+    }
+    return [reach.get((m.channel_id, m.author_contact_id)) for m in messages]
+
+
 def _triage(messages: list[Message]) -> dict[int, Labels]:
     """Labels per inbound message id: the shipped models, then each workspace's own layer."""
     from resonanz.triage.pipeline import get_triage
@@ -103,11 +125,12 @@ def _triage(messages: list[Message]) -> dict[int, Labels]:
     out: dict[int, Labels] = {}
     for workspace_id, group in by_workspace.items():
         texts = [m.body for m in group]
+        reach = _author_reach(group)
         languages = group[0].workspace.languages
         if languages:
-            results = triage.triage_batch(texts, languages=languages)
+            results = triage.triage_batch(texts, languages=languages, author_reach=reach)
         else:
-            results = triage.triage_batch(texts)
+            results = triage.triage_batch(texts, author_reach=reach)
         chosen = {
             task: [(str(getattr(r, task)), float(getattr(r, f"{task}_score"))) for r in results]
             for task in ADAPTABLE_TASKS
