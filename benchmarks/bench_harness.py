@@ -140,6 +140,15 @@ class ScratchDatabase:
         return f"PostgreSQL {version} on 127.0.0.1:5432, database {self.name}"
 
 
+LOG_DIR = Path("/tmp/resonanz-bench-logs")
+
+
+def log_file(name: str) -> Path:
+    """Where a server's output goes; kept after the scratch database is dropped."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    return LOG_DIR / f"{name}.log"
+
+
 def _psql(sql: str) -> str:
     result = subprocess.run(
         ["psql", POSTGRES_SERVER + "/postgres", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql],
@@ -451,7 +460,7 @@ def start_redis(directory: Path) -> tuple[Server, str]:
          "--appendonly", "no"],
         port=port,
         env=dict(os.environ),
-        log=directory / "redis.log",
+        log=log_file("redis"),
     )  # fmt: skip
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

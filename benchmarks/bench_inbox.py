@@ -24,7 +24,6 @@ import random
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -34,6 +33,7 @@ from bench_harness import (
     Server,
     add_database_argument,
     free_port,
+    log_file,
     machine_report,
     percentile,
     rss_mb,
@@ -535,7 +535,7 @@ def main() -> None:
         [RESONANZ, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         port=port,
         env=db.env(),
-        log=Path(db.directory) / "serve.log",
+        log=log_file(f"inbox-{args.database}-serve"),
     )
     import http.client
 

@@ -27,6 +27,7 @@ from bench_harness import (
     free_port,
     hot_spots,
     load,
+    log_file,
     machine_report,
     median,
     say,
@@ -69,7 +70,7 @@ def main() -> None:
         env=env,
     )
     port = free_port()
-    log = Path(db.directory) / "serve.log"
+    log = log_file(f"webhook-{args.database}-serve")
     server = Server(
         [RESONANZ, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
         port=port,

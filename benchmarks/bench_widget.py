@@ -42,6 +42,7 @@ from bench_harness import (
     free_port,
     hot_spots,
     load,
+    log_file,
     machine_report,
     median,
     say,
@@ -156,7 +157,7 @@ def main() -> None:
         [RESONANZ, "serve", "--bind", f"127.0.0.1:{resonanz_port}", "--workers", str(args.workers)],
         port=resonanz_port,
         env=env,
-        log=db.directory / "serve.log",
+        log=log_file(f"widget-{args.database}-serve"),
     )
     isso = Server(
         [
@@ -172,7 +173,7 @@ def main() -> None:
         ],
         port=isso_port,
         env={"ISSO_SETTINGS": str(isso_dir / "isso.cfg"), "PATH": "/usr/bin:/bin"},
-        log=isso_dir / "isso.log",
+        log=log_file("widget-isso"),
     )
     try:
         resonanz.wait_ready("/healthz")
