@@ -11,7 +11,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,12 @@ from resonanz.triage.lexicons import ADDRESSED_PATTERN, SPAM_CUE_PATTERN, THREAT
 from resonanz.triage.linear_models import LinearModel, load_models
 from resonanz.triage.text_features import URL_PATTERN, WORD_FEATURES, TextFeaturizer, normalize_text
 from resonanz.triage.urgency import UrgencyInputs, compute_urgency
+from resonanz.triage.workspace_learning import (
+    ADJUSTABLE_TASKS,
+    DEFAULT_PENALTY,
+    WorkspaceAdjustment,
+    fit_adjustment,
+)
 
 ARTIFACTS_DIRECTORY = Path(__file__).resolve().parent / "artifacts"
 WHY_WORDS = 3
@@ -61,6 +67,7 @@ class TaskOutput:
     labels: list[str]
     scores: list[float]
     why: list[list[str]]
+    classes: tuple[str, ...]
 
 
 class Triage:
@@ -100,10 +107,15 @@ class Triage:
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         author_reach: int | None = None,
         reactions: int | None = None,
+        adjustments: Mapping[str, WorkspaceAdjustment] | None = None,
     ) -> TriageResult:
         """Triage a single message (prefer `triage_batch` for throughput)."""
         return self.triage_batch(
-            [text], languages=languages, author_reach=[author_reach], reactions=[reactions]
+            [text],
+            languages=languages,
+            author_reach=[author_reach],
+            reactions=[reactions],
+            adjustments=adjustments,
         )[0]
 
     def triage_batch(
@@ -113,15 +125,20 @@ class Triage:
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         author_reach: list[int | None] | None = None,
         reactions: list[int | None] | None = None,
+        adjustments: Mapping[str, WorkspaceAdjustment] | None = None,
     ) -> list[TriageResult]:
-        """Triage a batch; `author_reach` and `reactions` align with `texts` when given."""
+        """Triage a batch; `author_reach` and `reactions` align with `texts` when given.
+
+        `adjustments` (task → WorkspaceAdjustment) are the workspace's learned corrections;
+        pass only the adjustments of the workspace the messages belong to.
+        """
         for name, values in (("author_reach", author_reach), ("reactions", reactions)):
             if values is not None and len(values) != len(texts):
                 raise ValueError(f"{name} has {len(values)} entries for {len(texts)} texts")
         if not texts:
             return []
         langs = self.detect_languages(texts, languages)
-        batch = self._prepare(texts)
+        batch = self._prepare(texts, adjustments)
         sentiment = self._sentiment(batch, langs)
         offensive, kinds = self._offensive(batch, langs, texts)
         spam = self._spam(batch, texts)
@@ -176,6 +193,7 @@ class Triage:
         langs: list[str] | None = None,
         *,
         languages: Sequence[str] = DEFAULT_LANGUAGES,
+        adjustments: Mapping[str, WorkspaceAdjustment] | None = None,
     ) -> list[tuple[str, float]]:
         """(label, score) per text for one task; `langs` skips language detection."""
         if task not in TASKS:
@@ -186,28 +204,100 @@ class Triage:
             return [
                 (code, 1.0 if code else 0.0) for code in self.detect_languages(texts, languages)
             ]
-        if task == "spam":
-            output = self._spam(self._prepare(texts), texts)
-        elif task == "intent":
-            output = self._intent(self._prepare(texts))
-        else:
-            if langs is None or any(not code for code in langs):
-                detected = self.detect_languages(texts, languages)
-                langs = [
-                    given or found for given, found in zip(langs or detected, detected, strict=True)
-                ]
-            batch = self._prepare(texts)
-            if task == "sentiment":
-                output = self._sentiment(batch, langs)
-            else:
-                output, _ = self._offensive(batch, langs, texts)
+        output, _ = self._run_task(task, texts, langs, languages, adjustments)
         return list(zip(output.labels, output.scores, strict=True))
+
+    def learn_from_corrections(
+        self,
+        task: str,
+        texts: list[str],
+        labels: list[str],
+        langs: list[str] | None = None,
+        *,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        penalty: float = DEFAULT_PENALTY,
+    ) -> WorkspaceAdjustment:
+        """Fit one workspace's adjustment for `task` from its agents' corrected labels."""
+        if task not in ADJUSTABLE_TASKS:
+            raise ValueError(f"task {task!r} cannot learn from corrections; use {ADJUSTABLE_TASKS}")
+        if len(texts) != len(labels) or not texts:
+            raise ValueError("give at least one corrected text, with exactly one label per text")
+        output, batch = self._run_task(task, texts, langs, languages, None)
+        return fit_adjustment(
+            task, output.classes, batch.features, batch.base_probabilities[task], labels, penalty
+        )
+
+    def correction_gain(
+        self,
+        task: str,
+        texts: list[str],
+        labels: list[str],
+        langs: list[str] | None = None,
+        *,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        folds: int = 5,
+    ) -> tuple[float, float]:
+        """Accuracy on the corrections without and with learning, by k-fold cross-validation.
+
+        What the inbox shows as "how much the corrections improved it": each correction is
+        predicted by an adjustment fitted on the other folds only.
+        """
+        if len(texts) < folds:
+            raise ValueError(f"need at least {folds} corrections to measure a gain")
+        order = np.random.default_rng(0).permutation(len(texts))
+        base_correct = adjusted_correct = 0
+        for fold in range(folds):
+            held = order[fold::folds]
+            kept = np.setdiff1d(order, held)
+            held_texts = [texts[i] for i in held]
+            held_langs = [langs[i] for i in held] if langs else None
+            base = self.predict_task(task, held_texts, held_langs, languages=languages)
+            adjustment = self.learn_from_corrections(
+                task,
+                [texts[i] for i in kept],
+                [labels[i] for i in kept],
+                [langs[i] for i in kept] if langs else None,
+                languages=languages,
+            )
+            adjusted = self.predict_task(
+                task, held_texts, held_langs, languages=languages, adjustments={task: adjustment}
+            )
+            for position, index in enumerate(held):
+                base_correct += base[position][0] == labels[index]
+                adjusted_correct += adjusted[position][0] == labels[index]
+        return base_correct / len(texts), adjusted_correct / len(texts)
+
+    def _run_task(
+        self,
+        task: str,
+        texts: list[str],
+        langs: list[str] | None,
+        languages: Sequence[str],
+        adjustments: Mapping[str, WorkspaceAdjustment] | None,
+    ) -> tuple[TaskOutput, _Batch]:
+        batch = self._prepare(texts, adjustments)
+        if task == "spam":
+            return self._spam(batch, texts), batch
+        if task == "intent":
+            return self._intent(batch), batch
+        if langs is None or any(not code for code in langs):
+            detected = self.detect_languages(texts, languages)
+            langs = [
+                given or found for given, found in zip(langs or detected, detected, strict=True)
+            ]
+        if task == "sentiment":
+            return self._sentiment(batch, langs), batch
+        output, _ = self._offensive(batch, langs, texts)
+        return output, batch
 
     # -- per task -----------------------------------------------------------------------
 
-    def _prepare(self, texts: list[str]) -> _Batch:
+    def _prepare(
+        self, texts: list[str], adjustments: Mapping[str, WorkspaceAdjustment] | None = None
+    ) -> _Batch:
         normalized = [normalize_text(text) for text in texts]
-        return _Batch(normalized, self.featurizer.transform_normalized(normalized), self.featurizer)
+        features = self.featurizer.transform_normalized(normalized)
+        return _Batch(normalized, features, self.featurizer, adjustments)
 
     def _by_language(
         self, task: str, batch: _Batch, langs: list[str]
@@ -229,6 +319,7 @@ class Triage:
 
     def _sentiment(self, batch: _Batch, langs: list[str]) -> TaskOutput:
         probabilities, chosen = self._by_language("sentiment", batch, langs)
+        probabilities = batch.adjusted("sentiment", probabilities)
         decided = probabilities.argmax(axis=1)
         return batch.output(probabilities, decided, chosen)
 
@@ -247,6 +338,7 @@ class Triage:
                 probabilities[index, 1 - offensive_column] = (
                     1 - probabilities[index, offensive_column]
                 )
+        probabilities = batch.adjusted("offensive", probabilities)
         decided = np.where(
             probabilities[:, offensive_column] >= 0.5, offensive_column, 1 - offensive_column
         )
@@ -321,6 +413,7 @@ class Triage:
                 probabilities[index, spam_column] = 1 / (1 + math.exp(-logit))
                 probabilities[index, 1 - spam_column] = 1 - probabilities[index, spam_column]
             rule_reasons.append(reasons)
+        probabilities = batch.adjusted("spam", probabilities)
         decided = probabilities.argmax(axis=1)
         output = batch.output(probabilities, decided, [model] * len(texts))
         for index, reasons in enumerate(rule_reasons):
@@ -330,7 +423,7 @@ class Triage:
 
     def _intent(self, batch: _Batch) -> TaskOutput:
         model = self.models["intent.any"]
-        probabilities = model.probabilities(batch.features)
+        probabilities = batch.adjusted("intent", model.probabilities(batch.features))
         return batch.output(
             probabilities, probabilities.argmax(axis=1), [model] * len(batch.normalized)
         )
@@ -340,12 +433,26 @@ class _Batch:
     """A vectorised batch plus the word lookup used to explain predictions."""
 
     def __init__(
-        self, normalized: list[str], features: sp.csr_matrix, featurizer: TextFeaturizer
+        self,
+        normalized: list[str],
+        features: sp.csr_matrix,
+        featurizer: TextFeaturizer,
+        adjustments: Mapping[str, WorkspaceAdjustment] | None = None,
     ) -> None:
         self.normalized = normalized
+        self.adjustments = adjustments or {}
+        self.base_probabilities: dict[str, np.ndarray] = {}
         self.features = features
         self.featurizer = featurizer
         self._word_columns: list[dict[int, str]] | None = None
+
+    def adjusted(self, task: str, probabilities: np.ndarray) -> np.ndarray:
+        """Apply the workspace's learned adjustment for `task`, if it has one."""
+        self.base_probabilities[task] = probabilities
+        adjustment = self.adjustments.get(task)
+        if adjustment is None:
+            return probabilities
+        return adjustment.adjust(self.features, probabilities)
 
     def word_columns(self) -> list[dict[int, str]]:
         if self._word_columns is None:
@@ -381,7 +488,7 @@ class _Batch:
                 if len(words) == WHY_WORDS:
                     break
             why.append(words)
-        return TaskOutput(labels, scores, why)
+        return TaskOutput(labels, scores, why, models[0].classes)
 
 
 _instance: Triage | None = None

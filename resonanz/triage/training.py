@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from resonanz.triage.intent_seed import (
@@ -25,7 +26,7 @@ from resonanz.triage.intent_seed import (
     write_intent_seed,
 )
 from resonanz.triage.linear_models import LinearModel, from_sklearn, save_models
-from resonanz.triage.text_features import TextFeaturizer, normalize_text
+from resonanz.triage.text_features import HASHED_FEATURES, TextFeaturizer, normalize_text
 from resonanz.triage.training_data import (
     SPLIT_SEED,
     LabelledTexts,
@@ -44,15 +45,21 @@ class ModelRecipe:
     key: str
     datasets: tuple[str, ...]
     inverse_regularization: float
+    # One-vs-rest with naive-Bayes log-count-ratio scaling (Wang & Manning 2012, "NBSVM"):
+    # +3 to +4 macro-F1 on English sentiment validation, worse on German, so per recipe.
+    naive_bayes_scaling: bool = False
 
 
 RECIPES: tuple[ModelRecipe, ...] = (
     ModelRecipe("sentiment.de", ("germeval2017", "xlmt_sentiment_de"), 4.0),
     ModelRecipe(
-        "sentiment.en", ("tweeteval_sentiment", "xlmt_sentiment_en", "airline_sentiment"), 4.0
+        "sentiment.en",
+        ("tweeteval_sentiment", "xlmt_sentiment_en", "airline_sentiment"),
+        1.0,
+        naive_bayes_scaling=True,
     ),
     ModelRecipe("offensive.de", ("germeval2018", "germeval2021"), 2.0),
-    ModelRecipe("offensive.en", ("tweeteval_offensive",), 4.0),
+    ModelRecipe("offensive.en", ("tweeteval_offensive",), 4.0, naive_bayes_scaling=True),
     ModelRecipe("offensive_kind.de", ("germeval2018_kind",), 2.0),
     ModelRecipe("hate.en", ("tweeteval_hate",), 2.0),
     ModelRecipe("spam.any", ("sms_spam", "youtube_spam"), 16.0),
@@ -88,21 +95,58 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def naive_bayes_ratio(features: sp.csr_matrix, is_class: np.ndarray) -> np.ndarray:
+    """|log-count ratio| per column of binarised n-gram features (1 for the lexicon block).
+
+    Only the magnitude matters: an L2-regularised linear model absorbs the sign.
+    """
+    present = features[:, :HASHED_FEATURES] > 0
+    inside = np.asarray(present[is_class].sum(axis=0)).ravel() + 1.0
+    outside = np.asarray(present[~is_class].sum(axis=0)).ravel() + 1.0
+    ratio = np.abs(np.log((inside / inside.sum()) / (outside / outside.sum())))
+    dense_columns = np.ones(features.shape[1] - HASHED_FEATURES)
+    return np.concatenate([ratio, dense_columns]).astype(np.float32)
+
+
 def fit(
     key: str,
     featurizer: TextFeaturizer,
     texts: list[str],
     labels: list[str],
     c: float,
+    naive_bayes_scaling: bool = False,
     **info: object,
 ) -> LinearModel:
-    """Fit one balanced logistic regression and reduce it to a LinearModel."""
+    """Fit one balanced logistic regression (optionally NB-scaled one-vs-rest) for `key`."""
     started = time.perf_counter()
-    estimator = LogisticRegression(
-        C=c, class_weight="balanced", max_iter=3000, random_state=SPLIT_SEED
-    )
-    estimator.fit(featurizer.transform(texts), labels)
-    model = from_sklearn(key, estimator, training_rows=len(texts), C=c, **info)
+    features = featurizer.transform(texts)
+    if naive_bayes_scaling:
+        # The scaling folds into the weights (w·(x∘r) = (w∘r)·x): no cost at prediction.
+        label_array = np.asarray(labels)
+        classes = sorted(set(labels))
+        columns = []
+        intercepts = []
+        for label in classes if len(classes) > 2 else classes[1:]:
+            ratio = naive_bayes_ratio(features, label_array == label)
+            estimator = LogisticRegression(
+                C=c, class_weight="balanced", max_iter=3000, random_state=SPLIT_SEED
+            )
+            estimator.fit(features.multiply(ratio).tocsr(), (label_array == label).astype(int))
+            columns.append(estimator.coef_[0] * ratio)
+            intercepts.append(estimator.intercept_[0])
+        model = LinearModel(
+            name=key,
+            classes=tuple(classes),
+            weights_t=np.ascontiguousarray(np.column_stack(columns), dtype=np.float32),
+            intercept=np.asarray(intercepts, dtype=np.float64),
+            info={"training_rows": len(texts), "C": c, "naive_bayes_scaling": True, **info},
+        )
+    else:
+        estimator = LogisticRegression(
+            C=c, class_weight="balanced", max_iter=3000, random_state=SPLIT_SEED
+        )
+        estimator.fit(features, labels)
+        model = from_sklearn(key, estimator, training_rows=len(texts), C=c, **info)
     log(f"trained {key} on {len(texts)} texts in {time.perf_counter() - started:.1f}s")
     return model
 
@@ -173,6 +217,7 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
             texts,
             labels,
             recipe.inverse_regularization,
+            naive_bayes_scaling=recipe.naive_bayes_scaling,
             datasets=list(recipe.datasets),
         )
     for key, sources, c in POOLED_RECIPES:

@@ -16,6 +16,7 @@ from resonanz.triage.labels import (
     TASK_LABELS,
 )
 from resonanz.triage.pipeline import ARTIFACTS_DIRECTORY, Triage, TriageResult, get_triage
+from resonanz.triage.workspace_learning import WorkspaceAdjustment
 
 ARTIFACT_BUDGET_BYTES = 60 * 1024 * 1024
 
@@ -185,3 +186,45 @@ def test_artifacts_fit_the_size_budget() -> None:
     files = [path for path in ARTIFACTS_DIRECTORY.rglob("*") if path.is_file()]
     assert files, "no artifacts: run `python -m resonanz.triage.cli train`"
     assert sum(path.stat().st_size for path in files) < ARTIFACT_BUDGET_BYTES
+
+
+GIVEAWAY_POSTS = [
+    "Gewinnspiel: Wir verlosen drei Tickets für das Konzert, kommentiert bis Sonntag!",
+    "Unser Gewinnspiel läuft: einfach den Beitrag teilen und mit etwas Glück gewinnen.",
+    "Gewinnspiel! Verratet uns euer Lieblingsgericht und gewinnt einen Kochkurs.",
+    "Gewinnspiel zum Jubiläum: drei Gutscheine warten auf euch, Teilnahme bis Freitag.",
+    "Letzter Tag für unser Gewinnspiel, die Gewinner ziehen wir morgen früh.",
+    "Gewinnspiel für alle Fans: Foto posten, Hashtag setzen, Fanpaket gewinnen.",
+]
+
+
+def test_corrections_change_only_the_workspace_that_made_them(triage: Triage) -> None:
+    # A workspace whose page is flooded by other people's giveaway chain posts marks them
+    # as spam; the base model (trained on English SMS/YouTube spam) calls them ham.
+    new_post = "Gewinnspiel für unsere Community: kommentiert und gewinnt zwei Tickets!"
+    ((before, _),) = triage.predict_task("spam", [new_post])
+    assert before == "ham"
+    adjustment = triage.learn_from_corrections("spam", GIVEAWAY_POSTS, ["spam"] * 6)
+    restored = WorkspaceAdjustment.from_bytes(adjustment.to_bytes())
+    ((after, _),) = triage.predict_task("spam", [new_post], adjustments={"spam": restored})
+    assert after == "spam"
+    # Another workspace (no adjustment) still sees ham, and an ordinary question stays ham.
+    ((other_workspace, _),) = triage.predict_task("spam", [new_post])
+    assert other_workspace == "ham"
+    ((question, _),) = triage.predict_task(
+        "spam",
+        ["Wann öffnet ihr morgen, und habt ihr noch Plätze frei?"],
+        adjustments={"spam": restored},
+    )
+    assert question == "ham"
+
+
+def test_correction_gain_reports_base_and_learned_accuracy(triage: Triage) -> None:
+    base, learned = triage.correction_gain("spam", GIVEAWAY_POSTS, ["spam"] * 6, folds=3)
+    assert base < 0.5
+    assert learned > base
+
+
+def test_corrections_with_unknown_labels_are_rejected(triage: Triage) -> None:
+    with pytest.raises(ValueError, match="not spam labels"):
+        triage.learn_from_corrections("spam", ["hello"], ["not spam"])
