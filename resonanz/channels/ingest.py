@@ -21,6 +21,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from resonanz.channels.models import Channel
+from resonanz.core.bulk import update_rows
 from resonanz.core.text import render_plain_text
 from resonanz.inbox.aggregates import AGGREGATE_FIELDS, apply_message
 from resonanz.inbox.models import (
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 500
 MAX_TEXT_LENGTH = 20_000
 INTEGRITY_RETRIES = 3
+EVENTS_PER_CONVERSATION_UP_TO = 20
 
 
 @dataclass(frozen=True)
@@ -222,10 +224,11 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
             )
         )
     Conversation.objects.bulk_create(new_conversations)
-    existing = [c for c in conversations.values() if c not in new_conversations and c.pk]
-    touched_existing = [c for c in existing if c.external_key in conv_key_of.values()]
-    if touched_existing:
-        Conversation.objects.bulk_update(touched_existing, AGGREGATE_FIELDS)
+    created_keys = {c.external_key for c in new_conversations}
+    update_rows(
+        [c for key, c in conversations.items() if key not in created_keys and key in keys],
+        AGGREGATE_FIELDS,
+    )
     by_external = {}
     for message, item in zip(messages, ordered, strict=True):
         message.conversation = conversations[conv_key_of[item.external_id]]
@@ -239,7 +242,7 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
             message.parent_id = by_external[item.in_reply_to].pk
             in_chunk_children.append(message)
     if in_chunk_children:
-        Message.objects.bulk_update(in_chunk_children, ["parent"])
+        update_rows(in_chunk_children, ["parent"])
 
     index_messages((m.pk, m.body) for m in messages)
     published_thread_ids = {
@@ -252,10 +255,15 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
         Thread.objects.filter(pk__in=published_thread_ids).update(
             public_version=_increment("public_version")
         )
-    Event.objects.bulk_create(
-        Event(workspace_id=workspace_id, kind="message", conversation_id=c.pk, created_at=now)
-        for c in {conversations[conv_key_of[i.external_id]] for i in items}
-    )
+    touched_ids = {conversations[conv_key_of[i.external_id]].pk for i in items}
+    if len(touched_ids) > EVENTS_PER_CONVERSATION_UP_TO:
+        # A bulk arrival (an import): open inboxes reload once instead of per conversation.
+        Event.objects.create(workspace_id=workspace_id, kind="bulk", conversation_id=None)
+    else:
+        Event.objects.bulk_create(
+            Event(workspace_id=workspace_id, kind="message", conversation_id=pk, created_at=now)
+            for pk in touched_ids
+        )
     result.created_ids = [m.pk for m in messages]
     return result
 
@@ -332,7 +340,7 @@ def _resolve_contacts(
             contact.last_seen_at = seen
         if seen < contact.first_seen_at:
             contact.first_seen_at = seen
-    Contact.objects.bulk_update(
+    update_rows(
         list({c.pk: c for c in contacts.values()}.values()),
         ["message_count", "last_seen_at", "first_seen_at"],
     )
