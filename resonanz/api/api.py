@@ -5,6 +5,7 @@ The endpoints call the same selectors and services as the inbox pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -243,10 +244,18 @@ class ReplyIn(Schema):
 def post_reply(
     request: HttpRequest, conversation_id: int, payload: ReplyIn
 ) -> Status[dict[str, Any]]:
+    return _write(request, conversation_id, payload.text, services.post_reply)
+
+
+def _write(
+    request: HttpRequest,
+    conversation_id: int,
+    text: str,
+    write: Callable[[Access, Conversation, str], Message],
+) -> Status[dict[str, Any]]:
     access = _access(request)
     conv = selectors.get_conversation(access.workspace, conversation_id)
-    message = services.post_reply(access, conv, payload.text)
-    return Status(201, MessageOut.of(message))
+    return Status(201, MessageOut.of(write(access, conv, text)))
 
 
 @api.post(
@@ -257,9 +266,7 @@ def post_reply(
 def post_note(
     request: HttpRequest, conversation_id: int, payload: ReplyIn
 ) -> Status[dict[str, Any]]:
-    access = _access(request)
-    conv = selectors.get_conversation(access.workspace, conversation_id)
-    return Status(201, MessageOut.of(services.add_note(access, conv, payload.text)))
+    return _write(request, conversation_id, payload.text, services.add_note)
 
 
 class ConversationPatch(Schema):

@@ -84,24 +84,22 @@ def _list_context(request: HttpRequest, access: Access) -> dict[str, Any]:
     }
 
 
-@require_GET
-def inbox(request: HttpRequest, ws: str) -> HttpResponse:
-    access = _access(request)
+def _render_list(request: HttpRequest, template: str) -> HttpResponse:
     try:
-        context = _list_context(request, access)
+        context = _list_context(request, _access(request))
     except selectors.InvalidFilter as exc:
         return _bad_request(str(exc))
-    return render(request, "inbox/inbox.html", context)
+    return render(request, template, context)
+
+
+@require_GET
+def inbox(request: HttpRequest, ws: str) -> HttpResponse:
+    return _render_list(request, "inbox/inbox.html")
 
 
 @require_GET
 def rows(request: HttpRequest, ws: str) -> HttpResponse:
-    access = _access(request)
-    try:
-        context = _list_context(request, access)
-    except selectors.InvalidFilter as exc:
-        return _bad_request(str(exc))
-    return render(request, "inbox/_rows.html", context)
+    return _render_list(request, "inbox/_rows.html")
 
 
 def _conversation_context(request: HttpRequest, access: Access, pk: int) -> dict[str, Any]:
