@@ -266,10 +266,13 @@ def main() -> None:
 
         results: dict[str, list[LoadResult]] = {}
 
-        def measure(label: str, port: int, factory: Any, profile_pids: list[int]) -> None:
+        def measure(label: str, port: int, factory: Any, profile: bool) -> None:
             profiles = []
-            if profile_pids and args.profile:
-                profiles = start_profiles(profile_pids, args.seconds, args.profile / label)
+            if profile and args.profile:
+                # Read the pids now: gunicorn recycles workers after max_requests.
+                profiles = start_profiles(
+                    resonanz.worker_pids(), args.seconds, args.profile / label
+                )
             result = load(port, factory, clients=args.clients, seconds=args.seconds)
             for p in profiles:
                 p.wait()
@@ -278,13 +281,13 @@ def main() -> None:
 
         for round_number in range(args.rounds):
             say(f"round {round_number + 1}")
-            profile = resonanz.worker_pids() if round_number == 0 else []
-            measure("isso list", isso_port, isso_list, [])
+            profile = round_number == 0
+            measure("isso list", isso_port, isso_list, False)
             measure("resonanz list", resonanz_port, resonanz_list, profile)
             if round_number == 0:
-                measure("resonanz static", resonanz_port, resonanz_static, [])
+                measure("resonanz static", resonanz_port, resonanz_static, False)
             measure(
-                "isso post", isso_port, lambda c, n, r=round_number: isso_post(c, n, f"r{r}"), []
+                "isso post", isso_port, lambda c, n, r=round_number: isso_post(c, n, f"r{r}"), False
             )
             measure(
                 "resonanz post",
