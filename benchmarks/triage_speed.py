@@ -9,6 +9,7 @@ loading. Targets (issue 4): >= 1,500 messages/s, load < 2 s, < 400 MB resident.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import platform
 import resource
@@ -55,6 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--messages", type=int, default=6000)
+    parser.add_argument("--csv", help="take the messages from the text column of this CSV")
     arguments = parser.parse_args()
 
     before = resident_megabytes()
@@ -66,9 +68,15 @@ def main() -> int:
     load_seconds = time.perf_counter() - started
     after_load = resident_megabytes()
 
-    messages = [
-        f"{SAMPLE_MESSAGES[i % len(SAMPLE_MESSAGES)]} #{i}" for i in range(arguments.messages)
-    ]
+    if arguments.csv:
+        with open(arguments.csv, newline="", encoding="utf-8") as handle:
+            texts = [row["text"] for row in csv.DictReader(handle)]
+        messages = [texts[i % len(texts)] for i in range(arguments.messages)]
+    else:
+        messages = [
+            f"{SAMPLE_MESSAGES[i % len(SAMPLE_MESSAGES)]} #{i}" for i in range(arguments.messages)
+        ]
+    average_length = sum(map(len, messages)) / len(messages)
     started = time.perf_counter()
     for offset in range(0, len(messages), arguments.batch):
         triage.triage_batch(messages[offset : offset + arguments.batch])
@@ -83,7 +91,7 @@ def main() -> int:
     )
     print(
         f"full triage: {len(messages) / elapsed:,.0f} messages/s in batches of "
-        f"{arguments.batch}   (target >= 1,500/s)"
+        f"{arguments.batch}, {average_length:.0f} characters on average   (target >= 1,500/s)"
     )
     print(f"resident memory after run: {resident_megabytes():.0f} MB")
     return 0

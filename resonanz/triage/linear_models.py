@@ -21,7 +21,8 @@ class LinearModel:
     """Weights of a (multinomial or binary) logistic model and how to read its output.
 
     `classes` are product labels. A binary model has one weight column that scores
-    `classes[1]`; `threshold` is the probability of `classes[1]` above which it is chosen.
+    `classes[1]`. `threshold` is the probability at or above which a binary task's flagged
+    label (offensive, spam) is chosen.
     Weights are held dense, (n_features, n_columns) float32: a sparse copy would take more
     memory once a model has seen most hashed columns, and the product is faster.
     """
@@ -47,12 +48,6 @@ class LinearModel:
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True))
-
-    def decide(self, probabilities: np.ndarray) -> np.ndarray:
-        """Index of the chosen class per row, honouring the binary threshold."""
-        if self.is_binary:
-            return (probabilities[:, 1] >= self.threshold).astype(int)
-        return np.asarray(probabilities.argmax(axis=1))
 
     def push_towards(self, class_index: int, columns: np.ndarray) -> np.ndarray:
         """How much each of `columns` pushes towards `classes[class_index]` (vs the others)."""

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -339,8 +338,9 @@ class Triage:
                     1 - probabilities[index, offensive_column]
                 )
         probabilities = batch.adjusted("offensive", probabilities)
+        thresholds = np.array([model.threshold for model in chosen])
         decided = np.where(
-            probabilities[:, offensive_column] >= 0.5, offensive_column, 1 - offensive_column
+            probabilities[:, offensive_column] >= thresholds, offensive_column, 1 - offensive_column
         )
         output = batch.output(probabilities, decided, chosen)
         for index, is_threat in enumerate(threats):
@@ -414,7 +414,9 @@ class Triage:
                 probabilities[index, 1 - spam_column] = 1 - probabilities[index, spam_column]
             rule_reasons.append(reasons)
         probabilities = batch.adjusted("spam", probabilities)
-        decided = probabilities.argmax(axis=1)
+        decided = np.where(
+            probabilities[:, spam_column] >= model.threshold, spam_column, 1 - spam_column
+        )
         output = batch.output(probabilities, decided, [model] * len(texts))
         for index, reasons in enumerate(rule_reasons):
             if reasons and output.labels[index] == "spam":
@@ -510,8 +512,3 @@ def predict_task(
 ) -> list[tuple[str, float]]:
     """(label, score) per text for one task, using the shared Triage."""
     return get_triage().predict_task(task, texts, langs)
-
-
-def describe(result: TriageResult) -> dict[str, Any]:
-    """A JSON-ready dict of a result (for task payloads and debugging)."""
-    return {field: getattr(result, field) for field in result.__dataclass_fields__}

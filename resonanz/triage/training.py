@@ -22,7 +22,6 @@ from resonanz.triage.intent_seed import (
     SEED_PATH,
     SeedRow,
     build_intent_seed,
-    read_intent_seed,
     write_intent_seed,
 )
 from resonanz.triage.linear_models import LinearModel, from_sklearn, save_models
@@ -250,17 +249,3 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
         {"split_seed": SPLIT_SEED, "feature_count": int(featurizer.idf.shape[0])},
     )
     log(f"wrote {len(models)} models to {artifacts}")
-
-
-def load_intent_validation() -> list[SeedRow]:
-    """The held-out intent rows that `train_all` kept out of training."""
-    _, validation = intent_split(read_intent_seed(SEED_PATH))
-    return validation
-
-
-def seed_label_counts() -> dict[str, int]:
-    """Labels of the shipped seed set, for the model card."""
-    labels, counts = np.unique(
-        [row.label for row in read_intent_seed(SEED_PATH)], return_counts=True
-    )
-    return {str(label): int(count) for label, count in zip(labels, counts, strict=True)}
