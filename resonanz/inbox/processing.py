@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -95,9 +96,6 @@ def process_messages(message_ids: Sequence[int]) -> int:
     return processed
 
 
-ADAPTABLE_TASKS = ("sentiment", "intent", "spam", "offensive")
-
-
 def _author_reach(messages: list[Message]) -> list[int | None]:
     """Followers of each author on the message's channel, where the platform told us."""
     reach: dict[tuple[int, int | None], int | None] = {
@@ -112,10 +110,9 @@ def _author_reach(messages: list[Message]) -> list[int | None]:
 
 
 def _triage(messages: list[Message]) -> dict[int, Labels]:
-    """Labels per inbound message id: the shipped models, then each workspace's own layer."""
+    """Labels per inbound message id: the shipped models plus the workspace's own learning."""
     from resonanz.triage.pipeline import get_triage
-    from resonanz.triage.services import workspace_adapters
-    from resonanz.triage.workspace_models import blend
+    from resonanz.triage.services import workspace_adjustments
 
     by_workspace: dict[int, list[Message]] = defaultdict(list)
     for message in messages:
@@ -124,53 +121,32 @@ def _triage(messages: list[Message]) -> dict[int, Labels]:
     triage = get_triage()
     out: dict[int, Labels] = {}
     for workspace_id, group in by_workspace.items():
-        texts = [m.body for m in group]
-        reach = _author_reach(group)
-        languages = group[0].workspace.languages
-        if languages:
-            results = triage.triage_batch(texts, languages=languages, author_reach=reach)
-        else:
-            results = triage.triage_batch(texts, author_reach=reach)
-        chosen = {
-            task: [(str(getattr(r, task)), float(getattr(r, f"{task}_score"))) for r in results]
-            for task in ADAPTABLE_TASKS
+        options: dict[str, Any] = {
+            "author_reach": _author_reach(group),
+            # Only this workspace's corrections ever shape its messages' labels.
+            "adjustments": workspace_adjustments(workspace_id),
         }
-        adapters = workspace_adapters(workspace_id)
-        if adapters:
-            features = triage.featurizer.transform(texts)
-            for task, adapter in adapters.items():
-                for i, row in enumerate(adapter.probabilities(features)):
-                    chosen[task][i] = blend(task, *chosen[task][i], adapter, row)
-        for i, (message, r) in enumerate(zip(group, results, strict=True)):
-            label = {task: chosen[task][i][0] for task in ADAPTABLE_TASKS}
-            score = {task: round(chosen[task][i][1], 3) for task in ADAPTABLE_TASKS}
+        if group[0].workspace.languages:
+            options["languages"] = group[0].workspace.languages
+        results = triage.triage_batch([m.body for m in group], **options)
+        for message, r in zip(group, results, strict=True):
             out[message.pk] = Labels(
                 fields={
                     "language": r.language,
-                    "sentiment": label["sentiment"],
-                    "offensive": label["offensive"] == "offensive",
-                    "spam": label["spam"] == "spam",
-                    "intent": label["intent"],
+                    "sentiment": r.sentiment,
+                    "offensive": r.offensive == "offensive",
+                    "spam": r.spam == "spam",
+                    "intent": r.intent,
                     "triage": {
-                        "sentiment_score": score["sentiment"],
-                        "offensive_score": score["offensive"],
-                        "offensive_kind": r.offensive_kind
-                        if label["offensive"] == "offensive"
-                        else "",
-                        "spam_score": score["spam"],
-                        "intent_score": score["intent"],
+                        "sentiment_score": round(r.sentiment_score, 3),
+                        "offensive_score": round(r.offensive_score, 3),
+                        "offensive_kind": r.offensive_kind,
+                        "spam_score": round(r.spam_score, 3),
+                        "intent_score": round(r.intent_score, 3),
                         "urgency": round(r.urgency, 3),
                         "priority": r.priority,
                         "why": r.why,
-                        # What the shipped models said, kept when the workspace layer or a
-                        # person decides otherwise.
-                        "predicted": {
-                            "sentiment": r.sentiment,
-                            "intent": r.intent,
-                            "spam": r.spam,
-                            "offensive": r.offensive,
-                        },
-                        "adapted": sorted(t for t in adapters if label[t] != getattr(r, t)),
+                        "learned": sorted(options["adjustments"]),
                     },
                 },
                 language=r.language,

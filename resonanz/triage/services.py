@@ -9,11 +9,18 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from resonanz.core import audit
+from resonanz.core.models import Workspace
 from resonanz.core.permissions import Access, Capability
 from resonanz.inbox.models import Conversation, Direction, Event, Message
-from resonanz.triage.labels import INTENT_LABELS, OFFENSIVE_LABELS, SENTIMENT_LABELS, SPAM_LABELS
+from resonanz.triage.labels import (
+    DEFAULT_LANGUAGES,
+    INTENT_LABELS,
+    OFFENSIVE_LABELS,
+    SENTIMENT_LABELS,
+    SPAM_LABELS,
+)
 from resonanz.triage.models import ExampleSource, LabelExample, WorkspaceModel
-from resonanz.triage.workspace_models import WorkspaceAdapter
+from resonanz.triage.workspace_learning import WorkspaceAdjustment
 
 CORRECTABLE: dict[str, tuple[str, ...]] = {
     "sentiment": SENTIMENT_LABELS,
@@ -61,9 +68,7 @@ def _store(
     label: str,
     source: str,
 ) -> LabelExample:
-    predicted = str((message.triage or {}).get("predicted", {}).get(task, "")) or current_label(
-        message, task
-    )
+    predicted = current_label(message, task)  # what the inbox showed before the correction
     example, _ = LabelExample.objects.update_or_create(
         message=message,
         task=task,
@@ -130,21 +135,27 @@ def record_implied(access: Access, conversation: Conversation, task: str, label:
     return count
 
 
+# Fewer corrections than this train nothing yet (and the k-fold gain needs as many).
+MIN_EXAMPLES = 5
+
+
 def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceModel]:
     """Retrain each (workspace, task) whose examples changed since its last training.
 
-    Each workspace model sees only its own workspace's examples.
+    Each workspace's adjustment (``triage.workspace_learning``) is fitted on its own
+    examples only, on top of the shipped models; the stored accuracies are k-fold
+    cross-validated on those examples, without and with the adjustment.
     """
-    from resonanz.triage import workspace_models
     from resonanz.triage.pipeline import get_triage
 
     pending = (
         LabelExample.objects.values("workspace_id", "task")
         .annotate(last_id=Max("id"), count=Count("id"))
-        .filter(count__gte=workspace_models.MIN_EXAMPLES)
+        .filter(count__gte=MIN_EXAMPLES)
     )
     if workspace_id is not None:
         pending = pending.filter(workspace_id=workspace_id)
+    triage = get_triage()
     trained = []
     for row in pending:
         current = WorkspaceModel.objects.filter(
@@ -153,51 +164,26 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
         if current is not None and current.last_example_id >= row["last_id"]:
             continue
         examples = list(
-            LabelExample.objects.filter(workspace_id=row["workspace_id"], task=row["task"])
-            .select_related("message")
-            .order_by("id")
+            LabelExample.objects.filter(
+                workspace_id=row["workspace_id"], task=row["task"]
+            ).order_by("id")
         )
         texts = [e.text for e in examples]
         labels = [e.label for e in examples]
-        featurizer = get_triage().featurizer
-        features = featurizer.transform(texts)
-        background_messages = list(
-            Message.objects.filter(
-                workspace_id=row["workspace_id"],
-                direction=Direction.INBOUND,
-                processed_at__isnull=False,
-            )
-            .exclude(pk__in=[e.message_id for e in examples if e.message_id])
-            .order_by("-id")[: max(3 * len(examples), 50)]
-        )
-        background = (
-            workspace_models.Background(
-                features=featurizer.transform([m.body for m in background_messages]),
-                labels=[current_label(m, row["task"]) for m in background_messages],
-            )
-            if background_messages
-            else None
-        )
-        adapter = workspace_models.fit(features, labels, background)
-        if adapter is None:
-            continue
-        evaluation = workspace_models.cross_validate(
-            row["task"],
-            features,
-            labels,
-            [e.predicted for e in examples],
-            [_predicted_score(e) for e in examples],
-            background,
+        languages = Workspace.objects.get(pk=row["workspace_id"]).languages or DEFAULT_LANGUAGES
+        adjustment = triage.learn_from_corrections(row["task"], texts, labels, languages=languages)
+        base_accuracy, adapted_accuracy = triage.correction_gain(
+            row["task"], texts, labels, languages=languages, folds=MIN_EXAMPLES
         )
         model, _ = WorkspaceModel.objects.update_or_create(
             workspace_id=row["workspace_id"],
             task=row["task"],
             defaults={
-                "state": adapter.to_bytes(),
+                "state": adjustment.to_bytes(),
                 "examples": len(examples),
                 "last_example_id": row["last_id"],
-                "base_accuracy": evaluation.base_accuracy,
-                "adapted_accuracy": evaluation.adapted_accuracy,
+                "base_accuracy": base_accuracy,
+                "adapted_accuracy": adapted_accuracy,
                 "trained_at": timezone.now(),
             },
         )
@@ -205,28 +191,19 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
     return trained
 
 
-def _predicted_score(example: LabelExample) -> float:
-    """How sure the base model was of what it predicted (a neutral guess if unknown)."""
-    triage = example.message.triage if example.message else {}
-    score = (triage or {}).get(f"{example.task}_score")
-    return float(score) if isinstance(score, int | float) else 0.6
+_adjustments: dict[int, tuple[object, WorkspaceAdjustment]] = {}
 
 
-_adapters: dict[tuple[int, str], tuple[object, WorkspaceAdapter]] = {}
-
-
-def workspace_adapters(workspace_id: int) -> dict[str, WorkspaceAdapter]:
-    """The workspace's trained models, decoded once per process per training."""
-    from resonanz.triage.workspace_models import WorkspaceAdapter as Adapter
-
+def workspace_adjustments(workspace_id: int) -> dict[str, WorkspaceAdjustment]:
+    """The workspace's learned adjustments, decoded once per process per training."""
     found = {}
     for pk, task, trained_at in WorkspaceModel.objects.filter(
         workspace_id=workspace_id
     ).values_list("pk", "task", "trained_at"):
-        cached = _adapters.get((pk, task))
+        cached = _adjustments.get(pk)
         if cached is None or cached[0] != trained_at:
             state = WorkspaceModel.objects.values_list("state", flat=True).get(pk=pk)
-            cached = (trained_at, Adapter.from_bytes(bytes(state)))
-            _adapters[(pk, task)] = cached
+            cached = (trained_at, WorkspaceAdjustment.from_bytes(bytes(state)))
+            _adjustments[pk] = cached
         found[task] = cached[1]
     return found

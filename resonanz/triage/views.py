@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from resonanz.core.permissions import Access, Capability
 from resonanz.triage.models import LabelExample, WorkspaceModel
-from resonanz.triage.workspace_models import MIN_EXAMPLES
+from resonanz.triage.services import MIN_EXAMPLES
 
 
 def learning(request: HttpRequest, ws: str) -> HttpResponse:
