@@ -12,6 +12,7 @@ from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBui
 # detection on short texts ("@DB_Bahn thanks" is English).
 NOISE_PATTERN = re.compile(r"@\w+|https?://\S+|www\.\S+|#|\d+")
 MIN_LETTERS = 3
+ENOUGH_LETTERS_PATTERN = re.compile(rf"[^\W\d_](?:.*?[^\W\d_]){{{MIN_LETTERS - 1}}}", re.DOTALL)
 # Below this lingua (low-accuracy mode) confidence, a German/English candidate is re-decided
 # by the referee: lingua's high-accuracy mode would cost ~240 MB and 2 s to load, and most
 # of its errors on our texts are English tweets guessed as German or Dutch.
@@ -69,7 +70,7 @@ def detect_languages(
     disputed: list[int] = []
     for index, raw in enumerate(texts):
         text = NOISE_PATTERN.sub(" ", raw)
-        if sum(character.isalpha() for character in text) < MIN_LETTERS:
+        if not ENOUGH_LETTERS_PATTERN.search(text):
             codes.append("")
             continue
         confidences = detector.compute_language_confidence_values(text)

@@ -43,6 +43,7 @@ FEATURE_NAMES = (
 )
 FEATURE_COUNT = len(FEATURE_NAMES)
 LANGUAGES = ("de", "en")
+MEMO_LIMIT = 200_000
 
 
 class PolarityLexicon:
@@ -64,14 +65,22 @@ class PolarityLexicon:
             for stem, values in stems.items():
                 words.setdefault(stem, sum(values) / len(values))
             self.polarity[language] = words
+        self._seen: dict[str, dict[str, float]] = {language: {} for language in LANGUAGES}
 
     def word_polarity(self, word: str, language: str) -> float:
         """Polarity of one lower-cased word in `language` (0.0 when the lexicon lacks it)."""
-        words = self.polarity[language]
-        value = words.get(word)
+        # Stemming is the costly part and messages repeat words, so results are memoised
+        # (bounded, so a stream of unique tokens cannot grow it without limit).
+        seen = self._seen[language]
+        value = seen.get(word)
         if value is None:
-            value = words.get(self.stemmers[language].stemWord(word))
-        return value or 0.0
+            words = self.polarity[language]
+            value = words.get(word)
+            if value is None:
+                value = words.get(self.stemmers[language].stemWord(word), 0.0)
+            if len(seen) < MEMO_LIMIT:
+                seen[word] = value
+        return value
 
     def features(self, normalized_texts: list[str]) -> np.ndarray:
         """FEATURE_COUNT columns per text (see FEATURE_NAMES), roughly in -1..1."""
