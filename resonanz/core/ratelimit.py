@@ -2,8 +2,9 @@
 
 One upsert per check on the ``Throttle`` table counts a hit and returns the count since the
 key's window began; an expired window starts again at one. Exact under concurrency (the
-database serialises the upsert), and it runs inside the caller's transaction, so a post
-that checks three limits and stores a comment is one write transaction.
+database serialises the upsert). Called outside a transaction it commits at once and holds
+its row lock only for that statement; inside one (duplicate checks) it commits, or rolls
+back, with the caller's work.
 """
 
 from __future__ import annotations

@@ -208,7 +208,12 @@ def list_conversations(
     if filters.channel:
         qs = qs.filter(channel__slug=filters.channel)
     if filters.tag:
-        qs = qs.filter(tags__name=filters.tag)
+        # Start from the tag's conversations rather than testing each conversation in
+        # inbox order against the tag table (slow for rare tags).
+        tagged = Conversation.tags.through.objects.filter(
+            tag__workspace=workspace, tag__name=filters.tag
+        ).values("conversation_id")
+        qs = qs.filter(pk__in=tagged)
     if filters.assignee == "me":
         qs = qs.filter(assignee_id=user_id)
     elif filters.assignee == "none":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -20,7 +21,10 @@ from resonanz.triage.labels import (
     SPAM_LABELS,
 )
 from resonanz.triage.models import ExampleSource, LabelExample, WorkspaceModel
-from resonanz.triage.workspace_learning import WorkspaceAdjustment
+
+if TYPE_CHECKING:
+    # NumPy/SciPy are imported only where models run (the worker), never by web pages.
+    from resonanz.triage.workspace_learning import WorkspaceAdjustment
 
 CORRECTABLE: dict[str, tuple[str, ...]] = {
     "sentiment": SENTIMENT_LABELS,
@@ -196,6 +200,8 @@ _adjustments: dict[int, tuple[object, WorkspaceAdjustment]] = {}
 
 def workspace_adjustments(workspace_id: int) -> dict[str, WorkspaceAdjustment]:
     """The workspace's learned adjustments, decoded once per process per training."""
+    from resonanz.triage.workspace_learning import WorkspaceAdjustment
+
     found = {}
     for pk, task, trained_at in WorkspaceModel.objects.filter(
         workspace_id=workspace_id

@@ -235,19 +235,18 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
         visibility=visibility,
         visitor_token_hash=visitor_hash,
     )
-    # Limits, duplicate check and the comment itself: one write transaction.
+    # Rate limits count in their own short statements: inside the comment's transaction
+    # their row locks would queue every post from one network or on one page behind the last.
+    if not allow(f"w:ip:{channel.pk}:{ip}", config.rate_per_ip_per_minute):
+        return _error(
+            request, config, "Too many comments from your network; try again in a minute.", 429
+        )
+    if not allow(f"w:thread:{channel.pk}:{thread_hash}", config.rate_per_thread_per_minute):
+        return _error(
+            request, config, "This page gets many comments right now; try again in a minute.", 429
+        )
+    # The duplicate check commits with the comment: a failed store leaves no fingerprint.
     with transaction.atomic():
-        if not allow(f"w:ip:{channel.pk}:{ip}", config.rate_per_ip_per_minute):
-            return _error(
-                request, config, "Too many comments from your network; try again in a minute.", 429
-            )
-        if not allow(f"w:thread:{channel.pk}:{thread_hash}", config.rate_per_thread_per_minute):
-            return _error(
-                request,
-                config,
-                "This page gets many comments right now; try again in a minute.",
-                429,
-            )
         if not first_time(f"w:dup:{fingerprint}", DUPLICATE_WINDOW):
             return _error(
                 request, config, "This comment has already been posted.", 409, field="text"
