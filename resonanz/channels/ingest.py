@@ -244,7 +244,7 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
     if in_chunk_children:
         update_rows(in_chunk_children, ["parent"])
 
-    index_messages((m.pk, m.body) for m in messages)
+    index_messages(messages)
     published_thread_ids = {
         thread_id
         for i in ordered

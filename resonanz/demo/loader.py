@@ -335,7 +335,7 @@ def _answer_and_triage(
         for reply, item in outbox:
             item.message = reply
         OutboxItem.objects.bulk_create([item for _, item in outbox])
-        index_messages((m.pk, m.body) for m in replies)
+        index_messages(replies)
 
 
 def _reply_text(intent: str, message: Message, agent: User, rng: random.Random) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import Stemmer
 from django.db import connection
+
+from resonanz.inbox.models import Message
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 FTS_TABLE = "inbox_message_fts"
@@ -42,21 +44,18 @@ def uses_fts5() -> bool:
     return connection.vendor == "sqlite"
 
 
-def index_messages(rows: Iterable[tuple[int, str]]) -> None:
-    """Add (message id, body) pairs to the index; PostgreSQL indexes by itself."""
+def index_messages(messages: Iterable[Message]) -> None:
+    """Add messages to the index; PostgreSQL indexes by itself (trigger)."""
     if not uses_fts5():
         return
-    params = [(pk, " ".join(stems(body))) for pk, body in rows]
+    params = [(m.pk, " ".join(stems(m.body)), m.conversation_id, m.workspace_id) for m in messages]
     if params:
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, stems) VALUES (%s, %s)", params)  # noqa: S608
-
-
-def remove_messages(ids: Sequence[int]) -> None:
-    if not uses_fts5() or not ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(i,) for i in ids])  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE}(rowid, stems, conversation_id, workspace_id) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s)",
+                params,
+            )
 
 
 def fts5_query(query: str) -> str:
@@ -80,11 +79,13 @@ def matching_conversations_sql(workspace_id: int, query: str) -> tuple[str, list
         expression = fts5_query(query)
         if not expression:
             return None
+        # The FTS table carries the conversation and workspace (UNINDEXED columns), so no
+        # join back to the messages is needed.
         sql = (
-            "SELECT conversation_id FROM inbox_message WHERE workspace_id = %s AND id IN "  # noqa: S608
-            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+            f"SELECT conversation_id FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE} MATCH %s AND workspace_id = %s"
         )
-        return sql, [workspace_id, expression]
+        return sql, [expression, workspace_id]
     if not WORD_RE.search(query):
         return None
     # ``search`` is the tsvector column kept by a trigger (migration 0005), GIN-indexed.

@@ -117,7 +117,7 @@ def post_reply(access: Access, conversation: Conversation, text: str) -> Message
             idempotency_key=uuid.uuid4().hex,
             created_by_id=access.user_id,
         )
-        index_messages([(message.pk, body)])
+        index_messages([message])
         audit.record(
             workspace=access.workspace,
             actor_id=access.user_id,
