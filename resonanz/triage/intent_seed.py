@@ -24,6 +24,7 @@ from resonanz.triage.lexicons import (
     FEEDBACK_PATTERN,
     LEAD_PATTERN,
     PRAISE_PATTERN,
+    PURCHASE_WISH_PATTERN,
 )
 from resonanz.triage.training_data import SPLIT_SEED, read_rows
 
@@ -60,8 +61,11 @@ def label_by_cues(text: str, sentiment: str) -> tuple[str, str]:
     complaint cue is a complaint even when it ends with a question mark.
     """
     has_question_mark = "?" in text
-    if has_question_mark and LEAD_PATTERN.search(text):
-        return "lead", "lead cue + question mark"
+    if LEAD_PATTERN.search(text):
+        if has_question_mark:
+            return "lead", "lead cue + question mark"
+        if PURCHASE_WISH_PATTERN.search(text):
+            return "lead", "lead cue + purchase wish"
     if FEEDBACK_PATTERN.search(text):
         return "feedback", "feedback cue"
     if sentiment == "negative" and COMPLAINT_PATTERN.search(text):

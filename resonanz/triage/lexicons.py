@@ -48,11 +48,13 @@ SPAM_CUE_PATTERN: Final = re.compile(
 LEAD_PATTERN: Final = re.compile(
     r"(?i)\b(?:wie ?viel kostet|was kostet|kosten|preis\w*|angebot\w*|kaufen|bestellen|buchen"
     r"|verfügbar\w*|lieferbar|vorrätig|auf lager|tarif\w*|rabatt\w*|bahncard|sparpreis"
-    r"|how much|price\w*|pricing|cost\w*|buy|purchase|order|book(?:ing)? a|available|in stock"
+    r"|how much|price\w*|pricing|cost\w*|buy|purchase|(?:place|make) an? order|order (?:a|one|two)"
+    r"|book(?:ing)? a|available|in stock"
     r"|fares?|discount\w*|quote|subscription plan|do you (?:ship|sell|deliver|fly) to)\b"
 )
 FEEDBACK_PATTERN: Final = re.compile(
-    r"(?i)\b(?:sollte[nt]?|solltet|wäre (?:schön|gut|besser|toll|nett|hilfreich)|vorschlag\w*"
+    r"(?i)\b(?:sollte[nt]?|solltet|wäre(?:n)? (?:es )?(?:schön|gut|besser|toll|nett|hilfreich|super"
+    r"|cool|klasse|praktisch|genial)|vorschlag\w*"
     r"|anregung\w*|wunsch|ich wünsche mir|wünsche mir|warum nicht|man könnte|könntet ihr"
     r"|bitte (?:mehr|wieder|endlich)|verbesser\w*|you should|should (?:add|have|make|offer)"
     r"|please (?:add|bring back|make|consider|offer)|it would be (?:nice|great|better)"
@@ -72,7 +74,14 @@ COMPLAINT_PATTERN: Final = re.compile(
     r"|kein(?:e|en)? (?:antwort|rückmeldung|service)|nicht erreichbar|funktioniert nicht"
     r"|geht nicht|delayed|delay|cancel+ed|lost|broken|damaged|rude|worst|terrible|awful"
     r"|horrible|still waiting|waiting|no one|nobody|unacceptable|disappoint\w*|complain\w*"
-    r"|ridiculous|doesn'?t work|not working|never again|hold for|on hold)\b"
+    r"|ridiculous|doesn'?t work|not working|never again|hold for|on hold|kündig\w*|storn\w*"
+    r"|reklamation|reklamier\w*|geld zurück|rückerstattung|cancel my|refund)\b"
+)
+# Wanting to buy, said without a question mark ("Ich möchte zwei Tickets bestellen").
+PURCHASE_WISH_PATTERN: Final = re.compile(
+    r"(?i)\b(?:ich (?:möchte|würde gerne?|will|hätte gerne?)|wir (?:möchten|würden gerne?)"
+    r"|interessiere mich|i(?:'d| would) like to|i want to|we(?:'d| would) like to"
+    r"|interested in|looking to)\b"
 )
 QUESTION_PATTERN: Final = re.compile(
     r"(?i)\?|^\s*(?:wie|was|wann|wo|wer|warum|wieso|weshalb|welche\w*|kann|können|gibt es|ist"

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from resonanz.triage.intent_seed import label_by_cues
 from resonanz.triage.labels import DEFAULT_LANGUAGES, TASKS
 from resonanz.triage.language import detect_languages
 from resonanz.triage.lexicons import ADDRESSED_PATTERN, SPAM_CUE_PATTERN, THREAT_PATTERN
@@ -38,6 +39,16 @@ KNOWN_BAD_DOMAINS = frozenset({"bit.do", "adf.ly", "shorte.st", "ouo.io", "linkv
 DOMAIN_PATTERN = re.compile(r"(?i)(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 # Identical texts seen this often in one batch look like a bot campaign.
 REPEATED_TEXT_COUNT = 3
+# Probability mass an intent cue rule adds to its label before renormalising. Set by
+# judgement, not tuned (the validation labels come from the same rules): lead and feedback
+# cues are specific and those labels are rare in the seed set, so they weigh most.
+INTENT_CUE_WEIGHTS = {
+    "lead": 0.8,
+    "feedback": 0.6,
+    "complaint": 0.4,
+    "question": 0.3,
+    "praise": 0.3,
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,7 @@ class Triage:
     def __init__(self, models: dict[str, LinearModel], idf: np.ndarray) -> None:
         self.models = models
         self.featurizer = TextFeaturizer(idf)
+        self.intent_cue_weights = dict(INTENT_CUE_WEIGHTS)
 
     def german_or_english(self, texts: list[str]) -> list[str]:
         """The language referee: our German-vs-English model, for texts lingua is unsure of."""
@@ -141,7 +153,7 @@ class Triage:
         sentiment = self._sentiment(batch, langs)
         offensive, kinds = self._offensive(batch, langs, texts)
         spam = self._spam(batch, texts)
-        intent = self._intent(batch)
+        intent = self._intent(batch, texts, sentiment.labels)
         results = []
         for index, text in enumerate(texts):
             urgency, priority, urgency_reasons = compute_urgency(
@@ -277,13 +289,14 @@ class Triage:
         batch = self._prepare(texts, adjustments)
         if task == "spam":
             return self._spam(batch, texts), batch
-        if task == "intent":
-            return self._intent(batch), batch
         if langs is None or any(not code for code in langs):
             detected = self.detect_languages(texts, languages)
             langs = [
                 given or found for given, found in zip(langs or detected, detected, strict=True)
             ]
+        if task == "intent":
+            # The intent cues read the sentiment, as they did when the seed set was labelled.
+            return self._intent(batch, texts, self._sentiment(batch, langs).labels), batch
         if task == "sentiment":
             return self._sentiment(batch, langs), batch
         output, _ = self._offensive(batch, langs, texts)
@@ -423,12 +436,26 @@ class Triage:
                 output.why[index] = (reasons + output.why[index])[:WHY_WORDS]
         return output
 
-    def _intent(self, batch: _Batch) -> TaskOutput:
+    def _intent(self, batch: _Batch, texts: list[str], sentiments: list[str]) -> TaskOutput:
         model = self.models["intent.any"]
-        probabilities = batch.adjusted("intent", model.probabilities(batch.features))
-        return batch.output(
+        probabilities = model.probabilities(batch.features)
+        # The seed set has few real German complaints, leads and suggestions, so the model
+        # alone misses many; the documented cue rules add probability mass to their label.
+        cue_rows: dict[int, str] = {}
+        for index, (text, sentiment) in enumerate(zip(texts, sentiments, strict=True)):
+            label, _ = label_by_cues(text, sentiment)
+            if label != "other":
+                probabilities[index, model.classes.index(label)] += self.intent_cue_weights[label]
+                cue_rows[index] = label
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        probabilities = batch.adjusted("intent", probabilities)
+        output = batch.output(
             probabilities, probabilities.argmax(axis=1), [model] * len(batch.normalized)
         )
+        for index, label in cue_rows.items():
+            if output.labels[index] == label:
+                output.why[index] = [f"cue:{label}", *output.why[index]][:WHY_WORDS]
+        return output
 
 
 class _Batch:

@@ -228,3 +228,21 @@ def test_correction_gain_reports_base_and_learned_accuracy(triage: Triage) -> No
 def test_corrections_with_unknown_labels_are_rejected(triage: Triage) -> None:
     with pytest.raises(ValueError, match="not spam labels"):
         triage.learn_from_corrections("spam", ["hello"], ["not spam"])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Mein Paket ist immer noch nicht angekommen, das ist eine Frechheit.", "complaint"),
+        ("My order arrived broken and nobody answers my emails.", "complaint"),
+        ("Wie viel kostet das Jahresabo?", "lead"),
+        ("Wann habt ihr morgen geöffnet?", "question"),
+        ("Es wäre super, wenn die App einen Dark Mode hätte.", "feedback"),
+        ("You should add a search bar to the app.", "feedback"),
+        ("Love this product, thank you so much!", "praise"),
+    ],
+)
+def test_intent_of_typical_messages_to_a_brand(triage: Triage, text: str, intent: str) -> None:
+    result = triage.triage_one(text)
+    assert result.intent == intent
+    assert result.why["intent"]
