@@ -128,7 +128,13 @@ def main(argv: list[str]) -> int:
             languages = [code.strip() for code in arguments.languages.split(",") if code.strip()]
             return run_predict(arguments.task, arguments.input, arguments.output, languages)
         return run_evaluate(arguments.datasets, arguments.out)
-    except (FileNotFoundError, ValueError) as error:
+    except UnicodeDecodeError as error:
+        print(
+            f"error: the input is not UTF-8 ({error.reason}); re-save it as UTF-8 CSV",
+            file=sys.stderr,
+        )
+        return 2
+    except (FileNotFoundError, ValueError, csv.Error) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

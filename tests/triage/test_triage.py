@@ -246,3 +246,15 @@ def test_intent_of_typical_messages_to_a_brand(triage: Triage, text: str, intent
     result = triage.triage_one(text)
     assert result.intent == intent
     assert result.why["intent"]
+
+
+def test_predict_cli_reports_a_file_that_is_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "latin1.csv"
+    source.write_bytes("id,text\n1,Grüße aus Köln\n".encode("latin-1"))
+    code = main(
+        ["predict", "--task", "language", "--in", str(source), "--out", str(tmp_path / "o")]
+    )
+    assert code == 2
+    assert "UTF-8" in capsys.readouterr().err
