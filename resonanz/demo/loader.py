@@ -36,6 +36,7 @@ from resonanz.inbox.models import (
     Visibility,
 )
 from resonanz.inbox.search import index_messages
+from resonanz.inbox.services import update_conversation
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@resonanz.local"
@@ -245,24 +246,15 @@ def _answer_and_triage(
             first_message = first_messages[conv.pk]
             intent = intents.get(first_message.external_id, "other")
             age = now - conv.last_message_at
+            moderator = Access(workspace, Role.OWNER, rng.choice(team).pk)
+            # Moderation goes through the service like a person's click: audit log entries,
+            # hidden from the page, and labelled examples the workspace model learns from.
             if intent == "spam":
-                conv.state = State.SPAM if age > timedelta(hours=6) else conv.state
-                conv.waiting_since = None if conv.state == State.SPAM else conv.waiting_since
-                conv.sort_key = conv.compute_sort_key()
-                conv.save()
-                if conv.state == State.SPAM:
-                    Message.objects.filter(
-                        conversation=conv, visibility=Visibility.PUBLISHED
-                    ).update(visibility=Visibility.HIDDEN)
+                if age > timedelta(hours=6):
+                    update_conversation(moderator, conv, state=State.SPAM)
                 continue
             if intent == "rude" and rng.random() < 0.5 and age > timedelta(hours=3):
-                conv.state = State.HIDDEN
-                conv.waiting_since = None
-                conv.sort_key = conv.compute_sort_key()
-                conv.save()
-                Message.objects.filter(conversation=conv, visibility=Visibility.PUBLISHED).update(
-                    visibility=Visibility.HIDDEN
-                )
+                update_conversation(moderator, conv, state=State.HIDDEN)
                 continue
             # A working team: almost everything older than two days is answered or closed;
             # what still waits is recent (the top of the inbox is today's work).
