@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from resonanz.channels.models import DeliveryState, WebhookDelivery
 from resonanz.channels.signing import SIGNATURE_HEADER, sign
 from resonanz.inbox.models import Message
 from tests import processes
@@ -90,7 +91,10 @@ def test_two_web_processes_and_two_workers_store_and_process_each_message_once(w
         assert {s for statuses in results for s in statuses} == {202}
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
-            if not Message.objects.filter(processed_at__isnull=True).exists():
+            if (
+                not WebhookDelivery.objects.filter(state=DeliveryState.PENDING).exists()
+                and not Message.objects.filter(processed_at__isnull=True).exists()
+            ):
                 break
             time.sleep(1)
     finally:
@@ -99,3 +103,4 @@ def test_two_web_processes_and_two_workers_store_and_process_each_message_once(w
     assert Message.objects.values("external_id").distinct().count() == TOTAL
     assert not Message.objects.exclude(process_count=1).exists()
     assert not DBTaskResult.objects.filter(status="FAILED").exists()
+    assert not WebhookDelivery.objects.exclude(state=DeliveryState.INGESTED).exists()

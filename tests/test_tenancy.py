@@ -174,7 +174,9 @@ def test_api_list_shows_only_own_workspace(world, charlie, other_ws) -> None:  #
     assert response.status_code == 200 and response.json()["items"] == []
 
 
-def test_webhook_of_one_workspace_never_writes_into_another(world, client, other_webhook) -> None:  # type: ignore[no-untyped-def]
+def test_webhook_of_one_workspace_never_writes_into_another(
+    world, client, other_webhook, run_tasks
+) -> None:  # type: ignore[no-untyped-def]
     import json
 
     from resonanz.channels.signing import sign
@@ -187,5 +189,6 @@ def test_webhook_of_one_workspace_never_writes_into_another(world, client, other
         HTTP_X_RESONANZ_SIGNATURE=sign(other_webhook.secret, body),
     )
     assert response.status_code == 202
+    run_tasks()
     assert Conversation.objects.filter(workspace__slug="acme").count() == 1
     assert_untouched(world)

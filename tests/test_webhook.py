@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.test import Client
+from django.utils import timezone
 
+from resonanz.channels import deliveries
+from resonanz.channels.models import DeliveryState, WebhookDelivery
 from resonanz.channels.signing import sign
-from resonanz.inbox.models import Message
+from resonanz.inbox.models import Conversation, Message
 
 
 def post(
@@ -25,17 +29,74 @@ MESSAGE = {
 }
 
 
-def test_signed_message_is_stored(client: Client, webhook) -> None:
+def test_signed_message_is_stored_by_the_worker(client: Client, webhook, run_tasks) -> None:
     response = post(client, webhook, MESSAGE)
     assert response.status_code == 202, response.content
-    assert response.json() == {"accepted": 1, "created": 1, "duplicates": 0}
+    delivery = WebhookDelivery.objects.get()
+    assert response.json() == {"accepted": 1, "delivery": delivery.pk}
+    assert delivery.state == DeliveryState.PENDING and not Message.objects.exists()
+    run_tasks()
     assert Message.objects.get().body == MESSAGE["text"]
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.INGESTED and delivery.ingested_at is not None
 
 
-def test_batch_and_replay(client: Client, webhook) -> None:
+def test_batch_and_replay_store_each_message_once(client: Client, webhook, run_tasks) -> None:
     batch = {"messages": [MESSAGE, {**MESSAGE, "id": "ext-2"}]}
-    assert post(client, webhook, batch).json()["created"] == 2
-    assert post(client, webhook, batch).json() == {"accepted": 2, "created": 0, "duplicates": 2}
+    assert post(client, webhook, batch).json()["accepted"] == 2
+    run_tasks()
+    assert post(client, webhook, batch).status_code == 202
+    assert post(client, webhook, MESSAGE).status_code == 202
+    run_tasks()
+    assert sorted(Message.objects.values_list("external_id", flat=True)) == ["ext-1", "ext-2"]
+    assert Message.objects.filter(process_count=1).count() == 2
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"ingested"}
+
+
+def test_deliveries_of_a_burst_are_ingested_together(client: Client, webhook, run_tasks) -> None:
+    for i in range(30):
+        reply = {"in_reply_to": f"m{i - 1}"} if i % 3 else {}
+        post(client, webhook, {**MESSAGE, "id": f"m{i}", **reply})
+    run_tasks()
+    assert Message.objects.count() == 30
+    # Replies found their parents' conversations although both arrived in one batch.
+    assert Conversation.objects.count() == 10
+    assert not WebhookDelivery.objects.exclude(state=DeliveryState.INGESTED).exists()
+
+
+def test_a_delivery_that_cannot_be_ingested_fails_alone(
+    client: Client, webhook, run_tasks, monkeypatch
+) -> None:
+    post(client, webhook, MESSAGE)
+    post(client, webhook, {**MESSAGE, "id": "poison", "text": "boom"})
+    post(client, webhook, {**MESSAGE, "id": "ext-3"})
+    real_ingest = deliveries.ingest
+
+    def ingest(channel, items):  # type: ignore[no-untyped-def]
+        if any(i.external_id == "poison" for i in items):
+            raise RuntimeError("cannot store this one")
+        return real_ingest(channel, items)
+
+    monkeypatch.setattr(deliveries, "ingest", ingest)
+    run_tasks()
+    assert sorted(Message.objects.values_list("external_id", flat=True)) == ["ext-1", "ext-3"]
+    failed = WebhookDelivery.objects.get(state=DeliveryState.FAILED)
+    assert "cannot store this one" in failed.error and "poison" in failed.body
+
+
+def test_lost_tasks_are_swept_and_old_bodies_deleted(client: Client, webhook, run_tasks) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    post(client, webhook, MESSAGE)
+    DBTaskResult.objects.all().delete()  # as if the task had been lost
+    WebhookDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    assert deliveries.sweep() == 1
+    run_tasks()
+    assert Message.objects.count() == 1
+    WebhookDelivery.objects.update(received_at=timezone.now() - timedelta(days=8))
+    deliveries.sweep()
+    assert not WebhookDelivery.objects.exists()
+    assert Message.objects.count() == 1  # the message itself stays
 
 
 def test_wrong_or_missing_signature_is_401_and_stores_nothing(client: Client, webhook) -> None:
@@ -45,7 +106,7 @@ def test_wrong_or_missing_signature_is_401_and_stores_nothing(client: Client, we
         f"/hooks/v1/{webhook.public_key}", data=body, content_type="application/json"
     )
     assert response.status_code == 401
-    assert not Message.objects.exists()
+    assert not Message.objects.exists() and not WebhookDelivery.objects.exists()
 
 
 def test_schema_errors_name_the_field(client: Client, webhook) -> None:
@@ -55,7 +116,7 @@ def test_schema_errors_name_the_field(client: Client, webhook) -> None:
     assert {"text", "author.id"} <= fields
     response = post(client, webhook, {**MESSAGE, "created_at": "2026-11-25T10:00:00"})
     assert response.status_code == 400 and response.json()["fields"][0]["field"] == "created_at"
-    assert not Message.objects.exists()
+    assert not Message.objects.exists() and not WebhookDelivery.objects.exists()
 
 
 def test_malformed_json_and_encoding(client: Client, webhook) -> None:
@@ -69,7 +130,7 @@ def test_oversize_body_is_413(client: Client, webhook, settings) -> None:
     settings.MAX_REQUEST_BODY_BYTES = 1000
     response = post(client, webhook, {**MESSAGE, "text": "x" * 5000})
     assert response.status_code == 413
-    assert not Message.objects.exists()
+    assert not Message.objects.exists() and not WebhookDelivery.objects.exists()
 
 
 def test_unknown_channel_and_other_kinds_are_404(client: Client, webhook, widget) -> None:
@@ -81,3 +142,16 @@ def test_unknown_channel_and_other_kinds_are_404(client: Client, webhook, widget
 
 def test_get_is_not_allowed(client: Client, webhook) -> None:
     assert client.get(f"/hooks/v1/{webhook.public_key}").status_code == 405
+
+
+def test_a_burst_shares_one_waiting_task(client: Client, webhook, run_tasks) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    for i in range(5):
+        post(client, webhook, {**MESSAGE, "id": f"b{i}"})
+    assert DBTaskResult.objects.filter(task_path__endswith="ingest_deliveries").count() == 1
+    run_tasks()
+    post(client, webhook, {**MESSAGE, "id": "later"})  # the first task has run: a new one
+    assert DBTaskResult.objects.ready().filter(task_path__endswith="ingest_deliveries").count() == 1
+    run_tasks()
+    assert Message.objects.count() == 6

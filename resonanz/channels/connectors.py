@@ -62,6 +62,11 @@ class Connector:
         raise NotImplementedError(f"{type(self).__name__} takes no webhooks.")
 
     def parse_webhook(self, request: HttpRequest) -> list[InboundItem]:
+        """Validate a verified webhook request; raise ValueError with a clear message."""
+        return self.parse_delivery(request.body)
+
+    def parse_delivery(self, body: bytes) -> list[InboundItem]:
+        """The items of a webhook body (again in the worker, from the stored delivery)."""
         raise NotImplementedError(f"{type(self).__name__} takes no webhooks.")
 
 

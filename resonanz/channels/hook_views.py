@@ -6,20 +6,20 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from resonanz.channels import deliveries
 from resonanz.channels.connectors import connector_for
-from resonanz.channels.ingest import ingest
-from resonanz.channels.models import Channel, ChannelKind
+from resonanz.channels.models import ChannelKind
 from resonanz.channels.providers.webhook.connector import WebhookPayloadNotJSON
 from resonanz.channels.providers.webhook.schema import WebhookPayloadError
+from resonanz.channels.selectors import public_channel
 
 
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, key: str) -> JsonResponse:
-    """Verify the signature first (401, nothing stored), then validate (400), then ingest."""
-    channel = Channel.objects.filter(
-        public_key=key, kind=ChannelKind.WEBHOOK, is_active=True
-    ).first()
+    """Verify the signature first (401, nothing stored), then validate (400), then store
+    the delivery and answer 202; the worker ingests it (``channels/deliveries.py``)."""
+    channel = public_channel(key, ChannelKind.WEBHOOK)
     if channel is None:
         return JsonResponse({"error": "Unknown webhook URL."}, status=404)
     connector = connector_for(channel)
@@ -41,12 +41,5 @@ def webhook(request: HttpRequest, key: str) -> JsonResponse:
         return JsonResponse(
             {"error": "The payload does not match the schema.", "fields": exc.errors}, status=400
         )
-    result = ingest(channel, items)
-    return JsonResponse(
-        {
-            "accepted": len(items),
-            "created": len(result.created_ids),
-            "duplicates": result.duplicates,
-        },
-        status=202,
-    )
+    delivery = deliveries.receive(channel, request.body, len(items))
+    return JsonResponse({"accepted": len(items), "delivery": delivery.pk}, status=202)

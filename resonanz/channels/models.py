@@ -83,3 +83,45 @@ class OutboxItem(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    INGESTED = "ingested", _("ingested")
+    FAILED = "failed", _("failed")
+
+
+class WebhookDelivery(models.Model):
+    """A webhook body whose signature and schema checked out, kept until the worker has
+    ingested it.
+
+    The webhook answers 202 as soon as this row is committed: senders get their answer in
+    milliseconds whatever the inbox is doing, the worker ingests many deliveries in one
+    transaction, and a body that ingestion cannot handle stays here with its error instead
+    of being lost. Bodies hold personal data, so ingested ones are deleted after
+    ``WEBHOOK_DELIVERY_RETENTION_DAYS``.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
+    body = models.TextField()
+    item_count = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    ingested_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["channel", "id"],
+                condition=models.Q(state="pending"),
+                name="delivery_pending_idx",
+            ),
+            models.Index(fields=["received_at"], name="delivery_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.state})"

@@ -39,6 +39,7 @@ class PeriodicJob:
 SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("outbox.retry", "resonanz.channels.tasks.deliver_due_outbox", 30),
     PeriodicJob("realtime.prune", "resonanz.inbox.tasks.prune_realtime", 600),
+    PeriodicJob("webhook.sweep", "resonanz.channels.tasks.sweep_deliveries", 120),
     PeriodicJob("inbox.sweep", "resonanz.inbox.tasks.sweep_unprocessed", 300),
     PeriodicJob("throttle.prune", "resonanz.core.tasks.prune_throttles", 900),
     PeriodicJob("triage.retrain", "resonanz.triage.tasks.retrain_workspace_models", 600),

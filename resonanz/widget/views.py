@@ -15,13 +15,13 @@ from functools import wraps
 from typing import Any
 
 from django.core import signing
-from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from resonanz.channels.ingest import InboundItem, ingest
 from resonanz.channels.models import Channel, ChannelKind
+from resonanz.channels.selectors import public_channel
 from resonanz.channels.widget_config import WidgetConfig
 from resonanz.core.ratelimit import allow, client_ip, first_time
 from resonanz.core.text import clean_text
@@ -32,26 +32,6 @@ FORM_SALT = "resonanz.widget.form"
 FORM_MAX_AGE = 24 * 3600
 MAX_KEY_LENGTH = 500
 DUPLICATE_WINDOW = 24 * 3600
-
-
-CHANNEL_CACHE_SECONDS = 5
-
-
-def _channel(key: str) -> Channel | None:
-    """The widget channel of a public key, cached per process for a few seconds: every
-    page view asks for it, settings changes may take that long to reach visitors."""
-    local = caches["local"]
-    cache_key = f"widget-channel:{key[:64]}"
-    cached = local.get(cache_key)
-    if cached is None:
-        channel = (
-            Channel.objects.filter(public_key=key, kind=ChannelKind.WIDGET, is_active=True)
-            .only("id", "workspace_id", "config", "slug")
-            .first()
-        )
-        cached = channel or False  # unknown keys are remembered too
-        local.set(cache_key, cached, CHANNEL_CACHE_SECONDS)
-    return cached or None
 
 
 def _cors(response: HttpResponse, request: HttpRequest, config: WidgetConfig) -> HttpResponse:
@@ -97,7 +77,7 @@ def widget_endpoint(
         @csrf_exempt
         @wraps(view)
         def endpoint(request: HttpRequest, key: str) -> HttpResponse:
-            channel = _channel(key)
+            channel = public_channel(key, ChannelKind.WIDGET)
             if channel is None:
                 return JsonResponse({"error": "Unknown widget key."}, status=404)
             config = WidgetConfig.of(channel.config)

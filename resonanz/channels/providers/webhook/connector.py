@@ -31,9 +31,9 @@ class WebhookConnector(Connector):
             self.channel.secret, request.body, request.headers.get(SIGNATURE_HEADER)
         )
 
-    def parse_webhook(self, request: HttpRequest) -> list[InboundItem]:
+    def parse_delivery(self, body: bytes) -> list[InboundItem]:
         try:
-            data = json.loads(request.body.decode("utf-8"))
+            data = json.loads(body.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise WebhookPayloadNotJSON("The body must be UTF-8 encoded JSON.") from exc
         except json.JSONDecodeError as exc:

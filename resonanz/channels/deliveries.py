@@ -1,0 +1,131 @@
+"""Webhook deliveries: stored at once, ingested by the worker in batches.
+
+The webhook view checks the signature and the schema, stores the body as a
+:class:`WebhookDelivery` and, in the same transaction, enqueues :func:`ingest_pending` for
+the channel unless such a task is already waiting (a burst shares one), then answers 202.
+The worker claims pending deliveries of a channel oldest first (``SKIP LOCKED`` on
+PostgreSQL, so several workers share a burst), parses them again with the channel's
+connector and hands all their items to :func:`ingest` at once.
+Ingestion is idempotent, so a delivery that is retried after a crash stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from resonanz.channels.connectors import connector_for
+from resonanz.channels.ingest import InboundItem, ingest
+from resonanz.channels.models import Channel, DeliveryState, WebhookDelivery
+from resonanz.core.queue import enqueue_once
+
+logger = logging.getLogger(__name__)
+
+#: Deliveries are claimed until this many items are together (one ingest transaction).
+BATCH_ITEMS = 1000
+#: Batches per task run; what is left gets a fresh task, so no task runs for long.
+BATCHES_PER_RUN = 20
+FAILED_RETENTION_DAYS = 30
+
+
+def receive(channel: Channel, body: bytes, item_count: int) -> WebhookDelivery:
+    """Store a verified, validated body and enqueue its ingestion (one transaction)."""
+    from resonanz.channels.tasks import ingest_deliveries
+
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.create(
+            workspace_id=channel.workspace_id,
+            channel=channel,
+            body=body.decode("utf-8"),
+            item_count=item_count,
+        )
+        enqueue_once(ingest_deliveries, channel.pk)
+    return delivery
+
+
+def ingest_pending(channel_id: int) -> int:
+    """Ingest the channel's pending deliveries; return how many were handled."""
+    handled = 0
+    for _ in range(BATCHES_PER_RUN):
+        with transaction.atomic():
+            batch = _claim(channel_id)
+            if not batch:
+                return handled
+            _ingest_batch(batch)
+        handled += len(batch)
+    from resonanz.channels.tasks import ingest_deliveries
+
+    ingest_deliveries.enqueue(channel_id)  # more are waiting
+    return handled
+
+
+def _claim(channel_id: int) -> list[WebhookDelivery]:
+    pending = (
+        WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("channel")
+        .filter(channel_id=channel_id, state=DeliveryState.PENDING)
+        .order_by("id")
+    )
+    batch: list[WebhookDelivery] = []
+    items = 0
+    for delivery in pending[:BATCH_ITEMS]:
+        if batch and items + delivery.item_count > BATCH_ITEMS:
+            break
+        batch.append(delivery)
+        items += delivery.item_count
+    return batch
+
+
+def _ingest_batch(batch: list[WebhookDelivery]) -> None:
+    """All deliveries in one ingest; if that fails, each on its own, so one body that
+    cannot be ingested is marked failed and does not hold up the others."""
+    channel = batch[0].channel
+    connector = connector_for(channel)
+    try:
+        with transaction.atomic():
+            items: list[InboundItem] = []
+            for delivery in batch:
+                items.extend(connector.parse_delivery(delivery.body.encode()))
+            ingest(channel, items)
+    except Exception as exc:
+        if len(batch) > 1:
+            for delivery in batch:
+                _ingest_batch([delivery])
+            return
+        logger.exception("webhook delivery %s could not be ingested", batch[0].pk)
+        _mark(batch, DeliveryState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+    else:
+        _mark(batch, DeliveryState.INGESTED)
+
+
+def _mark(batch: list[WebhookDelivery], state: str, *, error: str = "") -> None:
+    WebhookDelivery.objects.filter(pk__in=[d.pk for d in batch]).update(
+        state=state, ingested_at=timezone.now(), error=error
+    )
+
+
+def sweep() -> int:
+    """Scheduled: re-enqueue channels whose deliveries wait too long (a lost task), delete
+    ingested bodies after the retention period and failed ones after 30 days."""
+    now = timezone.now()
+    stale = set(
+        WebhookDelivery.objects.filter(
+            state=DeliveryState.PENDING, received_at__lt=now - timedelta(minutes=2)
+        ).values_list("channel_id", flat=True)
+    )
+    from resonanz.channels.tasks import ingest_deliveries
+
+    for channel_id in stale:
+        ingest_deliveries.enqueue(channel_id)
+    retention = timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
+    WebhookDelivery.objects.filter(
+        state=DeliveryState.INGESTED, received_at__lt=now - retention
+    ).delete()
+    WebhookDelivery.objects.filter(
+        state=DeliveryState.FAILED, received_at__lt=now - timedelta(days=FAILED_RETENTION_DAYS)
+    ).delete()
+    return len(stale)
