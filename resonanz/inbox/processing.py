@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
+from resonanz.core.bulk import update_rows
 from resonanz.inbox.models import Conversation, Direction, Event, Message
 from resonanz.people.models import Identity
 
@@ -53,39 +53,39 @@ def process_messages(message_ids: Sequence[int]) -> int:
     if not messages:
         return 0
     labels = _triage(messages)
-    processed = 0
-    now = timezone.now()
     with transaction.atomic():
-        touched: dict[int, Labels] = {}
-        for message in messages:
-            fields: dict[str, object] = {
-                "processed_at": now,
-                "process_count": F("process_count") + 1,
-            }
+        claimed = _claim(messages)
+        mine = [m for m in messages if m.pk in claimed]
+        labelled = []
+        for message in mine:
             result = labels.get(message.pk)
             if result is not None:
-                fields.update(result.fields)
-            claimed = Message.objects.filter(pk=message.pk, processed_at__isnull=True).update(
-                **fields
-            )
-            if not claimed:
-                continue
-            processed += 1
-            if result is not None:
-                touched[message.conversation_id] = result
+                for name, value in result.fields.items():
+                    setattr(message, name, value)
+                labelled.append(message)
+        update_rows(labelled, LABEL_FIELDS)
+        # The conversation shows its latest message's labels.
+        touched: dict[int, Labels] = {}
+        for message in labelled:
+            touched[message.conversation_id] = labels[message.pk]
+        conversations = []
+        raises = []
         for conversation_id, result in touched.items():
-            Conversation.objects.filter(pk=conversation_id).update(
-                language=result.language,
-                sentiment=result.fields["sentiment"],
-                intent=result.fields["intent"],
-                spam=result.fields["spam"],
-                offensive=result.fields["offensive"],
-            )
+            conversation = Conversation(pk=conversation_id, language=result.language)
+            for name in CONVERSATION_LABEL_FIELDS[1:]:
+                setattr(conversation, name, result.fields[name])
+            conversations.append(conversation)
             priority = PRIORITY_BY_NAME.get(result.priority)
             if priority is not None:
-                # Triage may raise a conversation's priority, never lower what a person set.
-                Conversation.objects.filter(pk=conversation_id, priority__lt=priority).update(
-                    priority=priority
+                raises.append((priority, conversation_id, priority))
+        update_rows(conversations, CONVERSATION_LABEL_FIELDS)
+        if raises:
+            # Triage may raise a conversation's priority, never lower what a person set.
+            table = Conversation._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET priority = %s WHERE id = %s AND priority < %s",  # noqa: S608
+                    raises,
                 )
         if touched:
             workspace_id = messages[0].workspace_id
@@ -93,7 +93,26 @@ def process_messages(message_ids: Sequence[int]) -> int:
                 Event(workspace_id=workspace_id, kind="triage", conversation_id=cid)
                 for cid in touched
             )
-    return processed
+    return len(claimed)
+
+
+LABEL_FIELDS = ["language", "sentiment", "offensive", "spam", "intent", "triage"]
+CONVERSATION_LABEL_FIELDS = ["language", "sentiment", "intent", "spam", "offensive"]
+
+
+def _claim(messages: list[Message]) -> set[int]:
+    """Mark the messages processed, in one statement, and return the ids this call got: a
+    message another task (or an earlier run of this one) already processed is left alone."""
+    table = Message._meta.db_table
+    ids = [m.pk for m in messages]
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET processed_at = %s, process_count = process_count + 1 "  # noqa: S608
+            f"WHERE id IN ({marks}) AND processed_at IS NULL RETURNING id",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), *ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _author_reach(messages: list[Message]) -> list[int | None]:
