@@ -180,7 +180,7 @@ def main() -> None:
         isso.wait_ready("/info")
         thread_path = f"/widget/v1/{key}/thread?thread=t1"
         comments_path = f"/widget/v1/{key}/comments"
-        status, page = call(resonanz_port, "GET", thread_path)
+        status, page = call(resonanz_port, "GET", f"/widget/v1/{key}/form")
         assert status == 200, (status, page)
         form_token = page["form_token"]
         for n in range(20):

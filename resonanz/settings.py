@@ -84,6 +84,17 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The machine-facing public endpoints (widget API, webhooks) have no session, user, CSRF
+# form or language: they run through this short list only (resonanz/core/handlers.py).
+PUBLIC_ENDPOINT_PREFIXES = ["/widget/v1/", "/hooks/"]
+PUBLIC_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "resonanz.core.middleware.RequestBodyLimitMiddleware",
+    "resonanz.core.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "resonanz.urls"
 WSGI_APPLICATION = "resonanz.wsgi.application"
 
@@ -146,6 +157,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 _LOCAL_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "resonanz",
+    # Rendered widget listings, one per commented page and version.
+    "OPTIONS": {"MAX_ENTRIES": 2000},
 }
 CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:

@@ -1,6 +1,10 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resonanz.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from resonanz.core.handlers import build_application  # noqa: E402 (needs Django set up)
+
+application = build_application()

@@ -21,7 +21,10 @@ def _isolated_caches(settings) -> None:  # type: ignore[no-untyped-def]
     """Each test starts with empty caches (Redis outlives the test's transaction)."""
     from django.core.cache import caches
 
+    from resonanz.core.localcache import public_channels
+
     caches["local"].clear()
+    public_channels.clear()
     if settings.REDIS_URL:
         caches["default"].clear()
 

@@ -162,6 +162,44 @@ def test_widget_comment_reaches_inbox_live_and_reply_appears_on_page(
     visitor.close()
 
 
+def test_premoderated_comment_is_shown_only_to_its_author_until_approved(
+    browser, demo_site
+) -> None:  # type: ignore[no-untyped-def]
+    from resonanz.core.permissions import Access
+    from resonanz.inbox import services
+
+    widget = demo_site["widget"]
+    widget.config = {**widget.config, "premoderation": True, "min_seconds_on_form": 1}
+    widget.save()
+    url = f"{demo_site['url']}/demo/article/1"
+    author = browser.new_context()
+    page = author.new_page()
+    page.goto(url)
+    page.wait_for_selector(".rz-form")
+    page.fill(".rz-form input[name=name]", "Vera")
+    page.fill(".rz-form textarea[name=text]", "Gibt es das auch in Blau?")
+    page.wait_for_timeout(1200)  # a person takes longer than min_seconds_on_form to write
+    page.click(".rz-form button[type=submit]")
+    expect(page.locator(".rz-status")).to_contain_text("geprüft")
+    expect(page.locator(".rz-pending")).to_contain_text("in Blau")
+    page.reload()
+    expect(page.locator(".rz-pending")).to_contain_text("in Blau")  # still there, for the author
+
+    stranger = browser.new_context().new_page()
+    stranger.goto(url)
+    stranger.wait_for_selector(".rz-empty")
+    assert stranger.locator(".rz-comment").count() == 0
+
+    access = Access(demo_site["workspace"], Role.OWNER, demo_site["user"].pk)
+    services.publish_held(access, Conversation.objects.get())
+    stranger.reload()
+    expect(stranger.locator(".rz-comment")).to_contain_text("in Blau")
+    page.reload()
+    expect(page.locator(".rz-comment").first).to_contain_text("in Blau")
+    assert page.locator(".rz-pending").count() == 0
+    author.close()
+
+
 def test_keyboard_resolve_and_help(browser, demo_site) -> None:  # type: ignore[no-untyped-def]
     ingest(
         demo_site["widget"],

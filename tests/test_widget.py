@@ -19,8 +19,25 @@ def get_thread(client: Client, widget, thread: str = "p1", **headers: str) -> An
     return response.json()
 
 
+def get_form_token(client: Client, widget) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(f"/widget/v1/{widget.public_key}/form", HTTP_ORIGIN=ORIGIN)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    return str(response.json()["form_token"])
+
+
+def get_pending(client: Client, widget, visitor: str, thread: str = "p1") -> Any:  # type: ignore[no-untyped-def]
+    response = client.get(
+        f"/widget/v1/{widget.public_key}/pending",
+        {"thread": thread},
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_X_RESONANZ_VISITOR=visitor,
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["pending"]
+
+
 def post_comment(client: Client, widget, **fields: Any):  # type: ignore[no-untyped-def]
-    token = get_thread(client, widget, fields.get("thread", "p1"))["form_token"]
+    token = get_form_token(client, widget)
     body = {
         "thread": "p1",
         "name": "Vera",
@@ -73,9 +90,10 @@ def test_premoderation_holds_and_shows_only_the_author(
     widget.save()
     assert post_comment(client, widget).json()["status"] == "pending"
     assert get_thread(client, widget)["comments"] == []
-    mine = get_thread(client, widget, HTTP_X_RESONANZ_VISITOR="v" * 32)
-    assert len(mine["pending"]) == 1
-    assert get_thread(client, widget, HTTP_X_RESONANZ_VISITOR="w" * 32)["pending"] == []
+    assert "pending" not in get_thread(client, widget)  # the listing is the same for everyone
+    assert len(get_pending(client, widget, "v" * 32)) == 1
+    assert get_pending(client, widget, "w" * 32) == []
+    assert get_pending(client, widget, "v" * 32, thread="p2") == []
     services.publish_held(alice_access, Conversation.objects.get())
     assert len(get_thread(client, widget)["comments"]) == 1
 
@@ -151,3 +169,28 @@ def test_hidden_conversation_disappears_from_the_page(client: Client, widget, al
     assert get_thread(client, widget)["comments"] == []
     services.update_conversation(alice_access, Conversation.objects.get(), state="open")
     assert len(get_thread(client, widget)["comments"]) == 1
+
+
+def test_listing_is_revalidated_with_its_etag(client: Client, widget, alice_access) -> None:  # type: ignore[no-untyped-def]
+    url = f"/widget/v1/{widget.public_key}/thread"
+    first = client.get(url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN)
+    assert first["Cache-Control"] == "no-cache" and first.json()["comments"] == []
+    etag = first["ETag"]
+    unchanged = client.get(url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN, HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged["Access-Control-Allow-Origin"] == ORIGIN
+    assert post_comment(client, widget).status_code == 201
+    changed = client.get(url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert len(changed.json()["comments"]) == 1
+    # Hiding the comment changes what the public sees: a new version again.
+    services.update_conversation(alice_access, Conversation.objects.get(), state="hidden")
+    hidden = client.get(
+        url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN, HTTP_IF_NONE_MATCH=changed["ETag"]
+    )
+    assert hidden.status_code == 200 and hidden.json()["comments"] == []
+
+
+def test_pending_needs_the_visitor_token(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    url = f"/widget/v1/{widget.public_key}/pending"
+    assert client.get(url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN).status_code == 400

@@ -26,7 +26,7 @@ from resonanz.channels.widget_config import WidgetConfig
 from resonanz.core.ratelimit import allow, client_ip, first_time
 from resonanz.core.text import clean_text
 from resonanz.inbox.models import ConversationKind, Visibility
-from resonanz.widget.publication import find_thread, pending_for_visitor, published_thread_json
+from resonanz.widget.publication import pending_for_visitor, thread_listing
 
 FORM_SALT = "resonanz.widget.form"
 FORM_MAX_AGE = 24 * 3600
@@ -96,30 +96,40 @@ def widget_endpoint(
 
 @widget_endpoint("GET")
 def thread(request: HttpRequest, channel: Channel, config: WidgetConfig) -> HttpResponse:
+    """The page's public listing: the same for every visitor, so browsers (and a caching
+    proxy) revalidate it with its ETag and get a 304 while nothing changed."""
     thread_key = request.GET.get("thread", "")[:MAX_KEY_LENGTH]
     if not thread_key:
         return _error(request, config, "The thread parameter is missing.", 400)
-    form_token = signing.dumps(time.time(), salt=FORM_SALT)
-    found = find_thread(channel, thread_key)
-    comments = published_thread_json(found) if found else "[]"
-    pending: list[dict[str, Any]] = []
+    listing = thread_listing(channel, config, thread_key)
+    if listing.etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(listing.body, content_type="application/json; charset=utf-8")
+    response["ETag"] = listing.etag
+    response["Cache-Control"] = "no-cache"
+    return _cors(response, request, config)
+
+
+@widget_endpoint("GET")
+def form(request: HttpRequest, channel: Channel, config: WidgetConfig) -> HttpResponse:
+    """A signed form token, fetched when a visitor starts writing: posting earlier than
+    ``min_seconds_on_form`` after it is refused as bot-like."""
+    response = JsonResponse({"form_token": signing.dumps(time.time(), salt=FORM_SALT)})
+    response["Cache-Control"] = "no-store"
+    return _cors(response, request, config)
+
+
+@widget_endpoint("GET")
+def pending(request: HttpRequest, channel: Channel, config: WidgetConfig) -> HttpResponse:
+    """The visitor's own comments on a page that still wait for moderation."""
+    thread_key = request.GET.get("thread", "")[:MAX_KEY_LENGTH]
     visitor = request.headers.get("X-Resonanz-Visitor", "")[:100]
-    if found and visitor:
-        pending = pending_for_visitor(found, hash_visitor(visitor))
-    body = (
-        '{"form_token":'
-        + json.dumps(form_token)
-        + ',"max_length":'
-        + str(config.max_length)
-        + ',"premoderation":'
-        + ("true" if config.premoderation else "false")
-        + ',"pending":'
-        + json.dumps(pending, ensure_ascii=False)
-        + ',"comments":'
-        + comments
-        + "}"
+    if not thread_key or not visitor:
+        return _error(request, config, "thread and X-Resonanz-Visitor are required.", 400)
+    response = JsonResponse(
+        {"pending": pending_for_visitor(channel, thread_key, hash_visitor(visitor))}
     )
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return _cors(response, request, config)
 

@@ -73,13 +73,31 @@
     this.load();
   }
 
+  function json(r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); }
+
+  // The listing is the same for every visitor (no custom header, so no CORS preflight, and
+  // the browser revalidates it by ETag); only a visitor who has a comment waiting for
+  // approval on this page also asks for their own pending comments.
   Widget.prototype.load = function () {
-    var self = this;
-    return fetch(this.api + "/thread?thread=" + encodeURIComponent(this.thread), {
-      headers: { "X-Resonanz-Visitor": this.visitor }
-    }).then(function (r) { return r.json(); }).then(function (data) {
-      self.render(data);
+    var self = this, q = "?thread=" + encodeURIComponent(this.thread);
+    var pending = this.hasPending()
+      ? fetch(this.api + "/pending" + q, { headers: { "X-Resonanz-Visitor": this.visitor } })
+        .then(json).then(function (d) { return d.pending; })
+      : Promise.resolve([]);
+    return Promise.all([fetch(this.api + "/thread" + q).then(json), pending]).then(function (res) {
+      res[0].pending = res[1];
+      if (!res[1].length) { self.hasPending(false); }
+      self.render(res[0]);
     }).catch(function () { self.root.textContent = t.error; });
+  };
+
+  Widget.prototype.hasPending = function (value) {
+    var k = "resonanz-pending:" + this.key + ":" + this.thread;
+    try {
+      if (value === undefined) { return localStorage.getItem(k) === "1"; }
+      if (value) { localStorage.setItem(k, "1"); } else { localStorage.removeItem(k); }
+    } catch (e) { /* storage blocked: pending comments just are not shown */ }
+    return false;
   };
 
   Widget.prototype.render = function (data) {
@@ -131,22 +149,37 @@
     form.appendChild(privateBox);
     var button = el("button", { type: "submit" }, t.send);
     form.appendChild(button); form.appendChild(status);
+    // The form token is fetched when the visitor starts writing: the server refuses posts
+    // that come sooner after it than a person could write.
+    var token = null;
+    function formToken() {
+      if (!token) {
+        token = fetch(self.api + "/form").then(json).then(function (d) { return d.form_token; });
+        token.catch(function () { token = null; });
+      }
+      return token;
+    }
+    form.addEventListener("focusin", formToken);
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       button.disabled = true; status.textContent = "";
       var payload = {
         thread: self.thread, url: location.href, title: document.title,
         name: name.value, email: form.elements.email.value, text: text.value,
-        website: honey.value, form_token: data.form_token, visitor: self.visitor,
+        website: honey.value, visitor: self.visitor,
         kind: check.checked ? "feedback" : "comment"
       };
-      fetch(self.api + "/comments", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload)
+      formToken().then(function (value) {
+        payload.form_token = value;
+        return fetch(self.api + "/comments", {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload)
+        });
       }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
         .then(function (res) {
           button.disabled = false;
           if (!res.ok) { status.textContent = res.body.error || t.error; status.className = "rz-status rz-error"; return; }
           var msg = res.body.status === "published" ? t.thanks : res.body.status === "pending" ? t.thanksPending : t.thanksFeedback;
+          if (res.body.status === "pending") { self.hasPending(true); }
           text.value = "";
           self.load().then(function () {
             var s = self.root.querySelector(".rz-status"); if (s) { s.textContent = msg; }
