@@ -147,14 +147,22 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
 
     # Conversations: a reply joins its parent's conversation; otherwise an explicit
     # conversation key, else the item starts its own.
-    parents = {
-        m.external_id: m
-        for m in Message.objects.filter(
-            channel=channel, external_id__in={i.in_reply_to for i in items if i.in_reply_to}
-        ).only("id", "external_id", "conversation_id")
-    }
-    parent_conversation_ids = {m.conversation_id for m in parents.values()}
-    conversations_by_id = Conversation.objects.in_bulk(parent_conversation_ids)
+    parent_ids = {i.in_reply_to for i in items if i.in_reply_to}
+    parents = (
+        {
+            m.external_id: m
+            for m in Message.objects.filter(channel=channel, external_id__in=parent_ids).only(
+                "id", "external_id", "conversation_id"
+            )
+        }
+        if parent_ids
+        else {}
+    )
+    conversations_by_id = (
+        Conversation.objects.in_bulk({m.conversation_id for m in parents.values()})
+        if parents
+        else {}
+    )
     conv_key_of: dict[str, str] = {}
 
     def conversation_key(item: InboundItem, depth: int = 0) -> str:
