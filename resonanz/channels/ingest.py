@@ -21,7 +21,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from resonanz.channels.models import Channel
-from resonanz.core.bulk import update_rows
+from resonanz.core.bulk import insert_rows, update_rows
 from resonanz.core.text import render_plain_text
 from resonanz.inbox.aggregates import AGGREGATE_FIELDS, apply_message
 from resonanz.inbox.models import (
@@ -231,7 +231,7 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
                 metadata=item.metadata,
             )
         )
-    Conversation.objects.bulk_create(new_conversations)
+    insert_rows(new_conversations)
     created_keys = {c.external_key for c in new_conversations}
     update_rows(
         [c for key, c in conversations.items() if key not in created_keys and key in keys],
@@ -243,7 +243,7 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
         if item.in_reply_to in parents:
             message.parent_id = parents[item.in_reply_to].pk
         by_external[item.external_id] = message
-    Message.objects.bulk_create(messages)
+    insert_rows(messages)
     in_chunk_children = []
     for message, item in zip(messages, ordered, strict=True):
         if item.in_reply_to in by_external and message.parent_id is None:

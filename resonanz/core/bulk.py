@@ -31,3 +31,39 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def insert_rows(objs: Sequence[Model], batch_size: int = 500) -> None:
+    """INSERT new objects (every concrete field but an automatic primary key) and set their
+    primary keys from ``RETURNING`` (SQLite 3.35+ and PostgreSQL).
+
+    What ``bulk_create`` does for plain rows, without compiling a query expression per row
+    and value: on a file import that compilation was a third of all CPU time. No signals,
+    no conflict handling, no multi-table inheritance.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    pk = meta.pk
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    columns = ", ".join(quote(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            batch = objs[start : start + batch_size]
+            params: list[Any] = []
+            for obj in batch:
+                params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (no input)
+                f"VALUES {', '.join([row] * len(batch))} RETURNING {quote(pk.column)}",  # type: ignore[union-attr]
+                params,
+            )
+            # In the order of VALUES, as Django's bulk_create also relies on.
+            for obj, (value,) in zip(batch, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, value)  # type: ignore[union-attr]
+                obj._state.adding = False
+                obj._state.db = connection.alias
