@@ -58,6 +58,30 @@ def test_webhook_reply_url(alice_client: Client, webhook) -> None:  # type: igno
     assert webhook.config["reply_url"] == "https://crm.example/hook"
 
 
+def test_webhook_page_shows_failed_deliveries_and_retries_them(
+    alice_client: Client, webhook, run_tasks
+) -> None:  # type: ignore[no-untyped-def]
+    from resonanz.channels.models import DeliveryState, WebhookDelivery
+
+    WebhookDelivery.objects.create(
+        workspace_id=webhook.workspace_id,
+        channel=webhook,
+        body='{"id": "f1", "text": "Hallo", "author": {"id": "a"}}',
+        item_count=1,
+        state=DeliveryState.FAILED,
+        error="OperationalError: database is locked <script>",
+    )
+    page = alice_client.get("/w/acme/settings/channels/webhook/").content.decode()
+    assert "1 failed" in page or "1 fehlgeschlagen" in page
+    assert "database is locked &lt;script&gt;" in page
+    r = alice_client.post("/w/acme/settings/channels/webhook/", {"action": "retry"})
+    assert r.status_code == 302
+    assert WebhookDelivery.objects.get().state == DeliveryState.PENDING
+    assert AuditLog.objects.filter(action="webhook.retry").exists()
+    run_tasks()
+    assert WebhookDelivery.objects.get().state == DeliveryState.INGESTED
+
+
 def test_workspace_settings_owner_only(alice_client: Client, acme, bob) -> None:  # type: ignore[no-untyped-def]
     r = alice_client.post(
         "/w/acme/settings/",

@@ -12,15 +12,19 @@ Ingestion is idempotent, so a delivery that is retried after a crash stores noth
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from resonanz.channels.connectors import connector_for
 from resonanz.channels.ingest import InboundItem, ingest
 from resonanz.channels.models import Channel, DeliveryState, WebhookDelivery
+from resonanz.core import audit
+from resonanz.core.permissions import Access, Capability
 from resonanz.core.queue import enqueue_once
 
 logger = logging.getLogger(__name__)
@@ -129,3 +133,63 @@ def sweep() -> int:
         state=DeliveryState.FAILED, received_at__lt=now - timedelta(days=FAILED_RETENTION_DAYS)
     ).delete()
     return len(stale)
+
+
+@dataclass(frozen=True)
+class DeliverySummary:
+    waiting: int
+    failed: int
+    last_received_at: datetime | None
+    recent_failures: list[WebhookDelivery]
+
+
+def summary(channel: Channel) -> DeliverySummary:
+    """What the channel's settings page shows about its deliveries."""
+    counts = dict(
+        WebhookDelivery.objects.filter(
+            channel=channel, state__in=[DeliveryState.PENDING, DeliveryState.FAILED]
+        )
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    last = (
+        WebhookDelivery.objects.filter(channel=channel)
+        .order_by("-id")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    failures = list(
+        WebhookDelivery.objects.filter(channel=channel, state=DeliveryState.FAILED)
+        .defer("body")
+        .order_by("-id")[:10]
+    )
+    return DeliverySummary(
+        waiting=counts.get(DeliveryState.PENDING, 0),
+        failed=counts.get(DeliveryState.FAILED, 0),
+        last_received_at=last,
+        recent_failures=failures,
+    )
+
+
+def retry_failed(access: Access, channel: Channel) -> int:
+    """Queue the channel's failed deliveries again (after a fix); recorded in the audit log."""
+    from resonanz.channels.tasks import ingest_deliveries
+
+    access.require(Capability.MANAGE)
+    with transaction.atomic():
+        count = WebhookDelivery.objects.filter(
+            workspace=access.workspace, channel=channel, state=DeliveryState.FAILED
+        ).update(state=DeliveryState.PENDING, error="", ingested_at=None)
+        if count:
+            audit.record(
+                workspace=access.workspace,
+                actor_id=access.user_id,
+                action="webhook.retry",
+                object_type="channel",
+                object_id=channel.pk,
+                before={"failed": count},
+                after={"waiting": count},
+            )
+            enqueue_once(ingest_deliveries, channel.pk)
+    return count

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from resonanz.accounts.models import ApiToken
 from resonanz.accounts.services import (
@@ -20,6 +20,7 @@ from resonanz.accounts.services import (
     invite,
     revoke_token,
 )
+from resonanz.channels import deliveries
 from resonanz.channels.fileimport import FIELDS, ImportFileError, import_bytes
 from resonanz.channels.models import Channel, ChannelKind
 from resonanz.channels.services import (
@@ -154,6 +155,16 @@ def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
         form = WebhookSettingsForm(
             request.POST or None, initial={"reply_url": channel.config.get("reply_url", "")}
         )
+    if channel.kind == ChannelKind.WEBHOOK and request.POST.get("action") == "retry":
+        count = deliveries.retry_failed(access, channel)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count
+            )
+            % {"count": count},
+        )
+        return redirect("settings:channel", ws=ws, slug=slug)
     if form is not None and request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
         if "allowed_origins" in changes:
@@ -171,6 +182,9 @@ def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
             "form": form,
             "public_url": settings.PUBLIC_URL,
             "is_owner": access.can(Capability.OWN),
+            "deliveries": deliveries.summary(channel)
+            if channel.kind == ChannelKind.WEBHOOK
+            else None,
         },
     )
 

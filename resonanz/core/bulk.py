@@ -48,8 +48,10 @@ def insert_rows(objs: Sequence[Model], batch_size: int = 500) -> None:
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     pk = meta.pk
+    assert pk is not None
     fields = [f for f in meta.concrete_fields if f is not pk]
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    returning = quote(str(pk.column))
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
@@ -59,11 +61,11 @@ def insert_rows(objs: Sequence[Model], batch_size: int = 500) -> None:
                 params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
             cursor.execute(
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (no input)
-                f"VALUES {', '.join([row] * len(batch))} RETURNING {quote(pk.column)}",  # type: ignore[union-attr]
+                f"VALUES {', '.join([row] * len(batch))} RETURNING {returning}",
                 params,
             )
             # In the order of VALUES, as Django's bulk_create also relies on.
             for obj, (value,) in zip(batch, cursor.fetchall(), strict=True):
-                setattr(obj, pk.attname, value)  # type: ignore[union-attr]
+                setattr(obj, pk.attname, value)
                 obj._state.adding = False
                 obj._state.db = connection.alias
