@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -155,3 +156,17 @@ def test_a_burst_shares_one_waiting_task(client: Client, webhook, run_tasks) -> 
     assert DBTaskResult.objects.ready().filter(task_path__endswith="ingest_deliveries").count() == 1
     run_tasks()
     assert Message.objects.count() == 6
+
+
+def test_a_database_error_leaves_deliveries_waiting(client: Client, webhook, monkeypatch) -> None:
+    from django.db import OperationalError
+
+    post(client, webhook, MESSAGE)
+
+    def ingest(channel, items):  # type: ignore[no-untyped-def]
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(deliveries, "ingest", ingest)
+    with pytest.raises(OperationalError):
+        deliveries.ingest_pending(webhook.pk)
+    assert WebhookDelivery.objects.get().state == DeliveryState.PENDING

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -95,6 +95,10 @@ def _ingest_batch(batch: list[WebhookDelivery]) -> None:
             for delivery in batch:
                 items.extend(connector.parse_delivery(delivery.body.encode()))
             ingest(channel, items)
+    except (OperationalError, InterfaceError):
+        # The database, not the body: give up this run; the deliveries stay waiting and
+        # the sweep queues them again.
+        raise
     except Exception as exc:
         if len(batch) > 1:
             for delivery in batch:
