@@ -61,6 +61,7 @@ def test_filters(acme, alice, webhook, widget) -> None:  # type: ignore[no-untyp
         return {c.pk for c in selectors.list_conversations(acme, f, user_id=alice.pk).conversations}
 
     assert ids(tag="Rechnung") == ids(priority="3") == ids(assignee="me") == {convs[0].pk}
+    assert ids(tag="gibt es nicht") == set()
     assert len(ids(assignee="none")) == 3
     assert len(ids(channel="widget")) == 1
     assert ids(kind="dm") == set()

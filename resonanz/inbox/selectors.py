@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from resonanz.core.models import Workspace
-from resonanz.inbox.models import Conversation, ConversationRead, Mention, Message, State
+from resonanz.inbox.models import Conversation, ConversationRead, Mention, Message, State, Tag
 from resonanz.inbox.search import matching_conversations_sql
 
 PAGE_SIZE = 50
@@ -208,12 +208,16 @@ def list_conversations(
     if filters.channel:
         qs = qs.filter(channel__slug=filters.channel)
     if filters.tag:
-        # Start from the tag's conversations rather than testing each conversation in
-        # inbox order against the tag table (slow for rare tags).
-        tagged = Conversation.tags.through.objects.filter(
-            tag__workspace=workspace, tag__name=filters.tag
-        ).values("conversation_id")
-        qs = qs.filter(pk__in=tagged)
+        # The tag's id first, in its own query: joined to the tag table by name, the
+        # planner could not tell how common a tag is and chose a parallel plan that cost
+        # 20x more on PostgreSQL.
+        tag_id = (
+            Tag.objects.filter(workspace=workspace, name=filters.tag)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        tagged = Conversation.tags.through.objects.filter(tag_id=tag_id).values("conversation_id")
+        qs = qs.filter(pk__in=tagged) if tag_id is not None else qs.none()
     if filters.assignee == "me":
         qs = qs.filter(assignee_id=user_id)
     elif filters.assignee == "none":
