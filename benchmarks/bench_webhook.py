@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import time
 from pathlib import Path
 
 from bench_harness import (
@@ -27,6 +26,7 @@ from bench_harness import (
     Server,
     add_database_argument,
     django_script,
+    drain,
     free_port,
     hot_spots,
     load,
@@ -145,49 +145,6 @@ def main() -> None:
     if args.profile:
         say(f"hot spots, webhook round 1 (py-spy, {args.profile}/webhook-*):")
         say(hot_spots(sorted(args.profile.glob("webhook-*.txt")), within="WSGIHandler.__call__"))
-
-
-COUNT_BACKLOG = """
-from resonanz.channels.models import WebhookDelivery
-from resonanz.inbox.models import Message
-result = [
-    WebhookDelivery.objects.filter(state="pending").count(),
-    WebhookDelivery.objects.filter(state="failed").count(),
-    Message.objects.count(),
-    Message.objects.filter(processed_at__isnull=True).count(),
-]
-"""
-
-
-def drain(env: dict[str, str], *, workers: int) -> None:
-    """What the 202s promised: start task workers on the stored deliveries and time how long
-    they take to ingest them (messages stored) and to triage them (messages processed)."""
-    pending, _, _, _ = django_script(COUNT_BACKLOG, env=env)
-    say(f"backlog:  {pending:,} deliveries stored and waiting; starting {workers} task worker(s)")
-    procs = [
-        Server([RESONANZ, "worker"], port=0, env=env, log=log_file(f"webhook-drain-{i}"))
-        for i in range(workers)
-    ]
-    start = time.monotonic()
-    ingested_after = None
-    try:
-        while time.monotonic() - start < 1800:
-            time.sleep(1)
-            pending, failed, messages, unprocessed = django_script(COUNT_BACKLOG, env=env)
-            if pending == 0 and ingested_after is None:
-                ingested_after = time.monotonic() - start
-            if pending == 0 and unprocessed == 0:
-                break
-    finally:
-        for proc in procs:
-            proc.stop()
-    total = time.monotonic() - start
-    say(
-        f"drain:    {messages:,} messages stored in {ingested_after or total:.1f} s "
-        f"({messages / (ingested_after or total):,.0f} msg/s ingested, {failed} failed deliveries);"
-        f" all triaged after {total:.1f} s ({messages / total:,.0f} msg/s through the whole "
-        f"pipeline; {unprocessed:,} left unprocessed); includes worker start-up and 1 s polling"
-    )
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from bench_harness import (
     Server,
     add_database_argument,
     django_script,
+    drain,
     free_port,
     hot_spots,
     load,
@@ -300,6 +301,8 @@ def main() -> None:
             for name, server in (("resonanz", resonanz), ("isso", isso))
         }
         say(f"worker RSS (MB) after the run: {rss}")
+        resonanz.stop()
+        drain(env, workers=1)
     finally:
         resonanz.stop()
         isso.stop()

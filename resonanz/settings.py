@@ -267,7 +267,7 @@ MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(256 * 
 MAX_IMPORT_BODY_BYTES = int(os.environ.get("MAX_IMPORT_BODY_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_IMPORT_BODY_BYTES
 # Webhook bodies are kept this long after ingestion (for support), then deleted (GDPR).
-WEBHOOK_DELIVERY_RETENTION_DAYS = int(os.environ.get("WEBHOOK_DELIVERY_RETENTION_DAYS", "7"))
+DELIVERY_RETENTION_DAYS = int(os.environ.get("DELIVERY_RETENTION_DAYS", "7"))
 
 # A worker that has not reported for this long counts as gone: /healthz says so and its
 # running tasks are handed back to the queue.

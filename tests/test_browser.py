@@ -136,8 +136,11 @@ def test_widget_comment_reaches_inbox_live_and_reply_appears_on_page(
     visitor.fill(".rz-form input[name=name]", '<img src=x onerror="window.__xss=9">Vera')
     visitor.fill(".rz-form textarea[name=text]", f"{HOSTILE[0]} Wann kommt Glasfaser nach Ulm?")
     visitor.click(".rz-form button[type=submit]")
-    visitor.wait_for_selector(".rz-comment")
+    visitor.wait_for_selector(".rz-comment")  # at once: the visitor's own copy
     assert "Wann kommt Glasfaser" in visitor.locator(".rz-comment").inner_text()
+    run_tasks()  # the worker stores it
+    # The widget looks again by itself and now lists the stored comment.
+    expect(visitor.locator(".rz-comment:not(.rz-local)")).to_contain_text("Wann kommt Glasfaser")
 
     # The agent's open inbox shows it without a reload (server-sent events).
     agent.wait_for_selector("li.row", timeout=5000)
@@ -163,7 +166,7 @@ def test_widget_comment_reaches_inbox_live_and_reply_appears_on_page(
 
 
 def test_premoderated_comment_is_shown_only_to_its_author_until_approved(
-    browser, demo_site
+    browser, demo_site, run_tasks
 ) -> None:  # type: ignore[no-untyped-def]
     from resonanz.core.permissions import Access
     from resonanz.inbox import services
@@ -182,6 +185,7 @@ def test_premoderated_comment_is_shown_only_to_its_author_until_approved(
     page.click(".rz-form button[type=submit]")
     expect(page.locator(".rz-status")).to_contain_text("geprüft")
     expect(page.locator(".rz-pending")).to_contain_text("in Blau")
+    run_tasks()  # the worker stores it
     page.reload()
     expect(page.locator(".rz-pending")).to_contain_text("in Blau")  # still there, for the author
 

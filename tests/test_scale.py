@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from resonanz.channels.models import DeliveryState, WebhookDelivery
+from resonanz.channels.models import Delivery, DeliveryState
 from resonanz.channels.signing import SIGNATURE_HEADER, sign
 from resonanz.inbox.models import Message
 from tests import processes
@@ -92,7 +92,7 @@ def test_two_web_processes_and_two_workers_store_and_process_each_message_once(w
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             if (
-                not WebhookDelivery.objects.filter(state=DeliveryState.PENDING).exists()
+                not Delivery.objects.filter(state=DeliveryState.PENDING).exists()
                 and not Message.objects.filter(processed_at__isnull=True).exists()
             ):
                 break
@@ -103,4 +103,4 @@ def test_two_web_processes_and_two_workers_store_and_process_each_message_once(w
     assert Message.objects.values("external_id").distinct().count() == TOTAL
     assert not Message.objects.exclude(process_count=1).exists()
     assert not DBTaskResult.objects.filter(status="FAILED").exists()
-    assert not WebhookDelivery.objects.exclude(state=DeliveryState.INGESTED).exists()
+    assert not Delivery.objects.exclude(state=DeliveryState.INGESTED).exists()

@@ -61,9 +61,9 @@ def test_webhook_reply_url(alice_client: Client, webhook) -> None:  # type: igno
 def test_webhook_page_shows_failed_deliveries_and_retries_them(
     alice_client: Client, webhook, run_tasks
 ) -> None:  # type: ignore[no-untyped-def]
-    from resonanz.channels.models import DeliveryState, WebhookDelivery
+    from resonanz.channels.models import Delivery, DeliveryState
 
-    WebhookDelivery.objects.create(
+    Delivery.objects.create(
         workspace_id=webhook.workspace_id,
         channel=webhook,
         body='{"id": "f1", "text": "Hallo", "author": {"id": "a"}}',
@@ -76,10 +76,10 @@ def test_webhook_page_shows_failed_deliveries_and_retries_them(
     assert "database is locked &lt;script&gt;" in page
     r = alice_client.post("/w/acme/settings/channels/webhook/", {"action": "retry"})
     assert r.status_code == 302
-    assert WebhookDelivery.objects.get().state == DeliveryState.PENDING
+    assert Delivery.objects.get().state == DeliveryState.PENDING
     assert AuditLog.objects.filter(action="webhook.retry").exists()
     run_tasks()
-    assert WebhookDelivery.objects.get().state == DeliveryState.INGESTED
+    assert Delivery.objects.get().state == DeliveryState.INGESTED
 
 
 def test_workspace_settings_owner_only(alice_client: Client, acme, bob) -> None:  # type: ignore[no-untyped-def]

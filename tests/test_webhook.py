@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from resonanz.channels import deliveries
-from resonanz.channels.models import DeliveryState, WebhookDelivery
+from resonanz.channels.models import Delivery, DeliveryState
 from resonanz.channels.signing import sign
 from resonanz.inbox.models import Conversation, Message
 
@@ -33,7 +33,7 @@ MESSAGE = {
 def test_signed_message_is_stored_by_the_worker(client: Client, webhook, run_tasks) -> None:
     response = post(client, webhook, MESSAGE)
     assert response.status_code == 202, response.content
-    delivery = WebhookDelivery.objects.get()
+    delivery = Delivery.objects.get()
     assert response.json() == {"accepted": 1, "delivery": delivery.pk}
     assert delivery.state == DeliveryState.PENDING and not Message.objects.exists()
     run_tasks()
@@ -51,7 +51,7 @@ def test_batch_and_replay_store_each_message_once(client: Client, webhook, run_t
     run_tasks()
     assert sorted(Message.objects.values_list("external_id", flat=True)) == ["ext-1", "ext-2"]
     assert Message.objects.filter(process_count=1).count() == 2
-    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"ingested"}
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"ingested"}
 
 
 def test_deliveries_of_a_burst_are_ingested_together(client: Client, webhook, run_tasks) -> None:
@@ -62,7 +62,7 @@ def test_deliveries_of_a_burst_are_ingested_together(client: Client, webhook, ru
     assert Message.objects.count() == 30
     # Replies found their parents' conversations although both arrived in one batch.
     assert Conversation.objects.count() == 10
-    assert not WebhookDelivery.objects.exclude(state=DeliveryState.INGESTED).exists()
+    assert not Delivery.objects.exclude(state=DeliveryState.INGESTED).exists()
 
 
 def test_a_delivery_that_cannot_be_ingested_fails_alone(
@@ -81,7 +81,7 @@ def test_a_delivery_that_cannot_be_ingested_fails_alone(
     monkeypatch.setattr(deliveries, "ingest", ingest)
     run_tasks()
     assert sorted(Message.objects.values_list("external_id", flat=True)) == ["ext-1", "ext-3"]
-    failed = WebhookDelivery.objects.get(state=DeliveryState.FAILED)
+    failed = Delivery.objects.get(state=DeliveryState.FAILED)
     assert "cannot store this one" in failed.error and "poison" in failed.body
 
 
@@ -90,13 +90,13 @@ def test_lost_tasks_are_swept_and_old_bodies_deleted(client: Client, webhook, ru
 
     post(client, webhook, MESSAGE)
     DBTaskResult.objects.all().delete()  # as if the task had been lost
-    WebhookDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    Delivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
     assert deliveries.sweep() == 1
     run_tasks()
     assert Message.objects.count() == 1
-    WebhookDelivery.objects.update(received_at=timezone.now() - timedelta(days=8))
+    Delivery.objects.update(received_at=timezone.now() - timedelta(days=8))
     deliveries.sweep()
-    assert not WebhookDelivery.objects.exists()
+    assert not Delivery.objects.exists()
     assert Message.objects.count() == 1  # the message itself stays
 
 
@@ -107,7 +107,7 @@ def test_wrong_or_missing_signature_is_401_and_stores_nothing(client: Client, we
         f"/hooks/v1/{webhook.public_key}", data=body, content_type="application/json"
     )
     assert response.status_code == 401
-    assert not Message.objects.exists() and not WebhookDelivery.objects.exists()
+    assert not Message.objects.exists() and not Delivery.objects.exists()
 
 
 def test_schema_errors_name_the_field(client: Client, webhook) -> None:
@@ -117,7 +117,7 @@ def test_schema_errors_name_the_field(client: Client, webhook) -> None:
     assert {"text", "author.id"} <= fields
     response = post(client, webhook, {**MESSAGE, "created_at": "2026-11-25T10:00:00"})
     assert response.status_code == 400 and response.json()["fields"][0]["field"] == "created_at"
-    assert not Message.objects.exists() and not WebhookDelivery.objects.exists()
+    assert not Message.objects.exists() and not Delivery.objects.exists()
 
 
 def test_malformed_json_and_encoding(client: Client, webhook) -> None:
@@ -131,7 +131,7 @@ def test_oversize_body_is_413(client: Client, webhook, settings) -> None:
     settings.MAX_REQUEST_BODY_BYTES = 1000
     response = post(client, webhook, {**MESSAGE, "text": "x" * 5000})
     assert response.status_code == 413
-    assert not Message.objects.exists() and not WebhookDelivery.objects.exists()
+    assert not Message.objects.exists() and not Delivery.objects.exists()
 
 
 def test_unknown_channel_and_other_kinds_are_404(client: Client, webhook, widget) -> None:
@@ -169,4 +169,4 @@ def test_a_database_error_leaves_deliveries_waiting(client: Client, webhook, mon
     monkeypatch.setattr(deliveries, "ingest", ingest)
     with pytest.raises(OperationalError):
         deliveries.ingest_pending(webhook.pk)
-    assert WebhookDelivery.objects.get().state == DeliveryState.PENDING
+    assert Delivery.objects.get().state == DeliveryState.PENDING

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.test import Client
 
+from resonanz.channels import deliveries
 from resonanz.inbox import services
 from resonanz.inbox.models import Conversation, Message, Visibility
 
@@ -36,7 +37,7 @@ def get_pending(client: Client, widget, visitor: str, thread: str = "p1") -> Any
     return response.json()["pending"]
 
 
-def post_comment(client: Client, widget, **fields: Any):  # type: ignore[no-untyped-def]
+def post_comment(client: Client, widget, *, store: bool = True, **fields: Any):  # type: ignore[no-untyped-def]
     token = get_form_token(client, widget)
     body = {
         "thread": "p1",
@@ -48,12 +49,16 @@ def post_comment(client: Client, widget, **fields: Any):  # type: ignore[no-unty
         "title": "Seite 1",
     }
     body.update(fields)
-    return client.post(
+    response = client.post(
         f"/widget/v1/{widget.public_key}/comments",
         data=json.dumps(body),
         content_type="application/json",
         HTTP_ORIGIN=ORIGIN,
     )
+    if store:
+        # What the worker does moments later: ingest the stored comment.
+        deliveries.ingest_pending(widget.pk)
+    return response
 
 
 def test_posted_comment_is_listed_and_team_reply_appears_after_delivery(
@@ -194,3 +199,17 @@ def test_listing_is_revalidated_with_its_etag(client: Client, widget, alice_acce
 def test_pending_needs_the_visitor_token(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
     url = f"/widget/v1/{widget.public_key}/pending"
     assert client.get(url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN).status_code == 400
+
+
+def test_a_comment_is_answered_at_once_and_stored_by_the_worker(
+    client: Client, widget, run_tasks
+) -> None:  # type: ignore[no-untyped-def]
+    response = post_comment(client, widget, store=False)
+    assert response.status_code == 201
+    ref = response.json()["ref"]
+    assert not Message.objects.exists()
+    assert get_thread(client, widget)["comments"] == []
+    run_tasks()
+    listed = get_thread(client, widget)["comments"]
+    assert [c["ref"] for c in listed] == [ref]
+    assert Message.objects.get().external_id == ref

@@ -1,8 +1,9 @@
-"""Webhook deliveries: stored at once, ingested by the worker in batches.
+"""Deliveries: messages stored at once, ingested by the worker in batches.
 
-The webhook view checks the signature and the schema, stores the body as a
-:class:`WebhookDelivery` and, in the same transaction, enqueues :func:`ingest_pending` for
-the channel unless such a task is already waiting (a burst shares one), then answers 202.
+The webhook view checks the signature and the schema (the widget its anti-spam rules),
+stores the body as a :class:`Delivery` and, in the same transaction, enqueues
+:func:`ingest_pending` for the channel unless such a task is already waiting (a burst
+shares one), then answers.
 The worker claims pending deliveries of a channel oldest first (``SKIP LOCKED`` on
 PostgreSQL, so several workers share a burst), parses them again with the channel's
 connector and hands all their items to :func:`ingest` at once.
@@ -11,6 +12,8 @@ Ingestion is idempotent, so a delivery that is retried after a crash stores noth
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +25,7 @@ from django.utils import timezone
 
 from resonanz.channels.connectors import connector_for
 from resonanz.channels.ingest import InboundItem, ingest
-from resonanz.channels.models import Channel, DeliveryState, WebhookDelivery
+from resonanz.channels.models import Channel, Delivery, DeliveryState
 from resonanz.core import audit
 from resonanz.core.permissions import Access, Capability
 from resonanz.core.queue import enqueue_once
@@ -36,12 +39,12 @@ BATCHES_PER_RUN = 20
 FAILED_RETENTION_DAYS = 30
 
 
-def receive(channel: Channel, body: bytes, item_count: int) -> WebhookDelivery:
+def receive(channel: Channel, body: bytes, item_count: int) -> Delivery:
     """Store a verified, validated body and enqueue its ingestion (one transaction)."""
     from resonanz.channels.tasks import ingest_deliveries
 
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.create(
+        delivery = Delivery.objects.create(
             workspace_id=channel.workspace_id,
             channel=channel,
             body=body.decode("utf-8"),
@@ -49,6 +52,31 @@ def receive(channel: Channel, body: bytes, item_count: int) -> WebhookDelivery:
         )
         enqueue_once(ingest_deliveries, channel.pk)
     return delivery
+
+
+def encode_items(items: list[InboundItem]) -> bytes:
+    """Items as a delivery body, for channels whose endpoint builds the items itself."""
+    return json.dumps(
+        [
+            {
+                **dataclasses.asdict(item),
+                "created_at": item.created_at.isoformat() if item.created_at else None,
+            }
+            for item in items
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def decode_items(body: bytes) -> list[InboundItem]:
+    items = []
+    for data in json.loads(body):
+        created = data.pop("created_at")
+        items.append(
+            InboundItem(**data, created_at=datetime.fromisoformat(created) if created else None)
+        )
+    return items
 
 
 def ingest_pending(channel_id: int) -> int:
@@ -67,14 +95,14 @@ def ingest_pending(channel_id: int) -> int:
     return handled
 
 
-def _claim(channel_id: int) -> list[WebhookDelivery]:
+def _claim(channel_id: int) -> list[Delivery]:
     pending = (
-        WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("channel")
         .filter(channel_id=channel_id, state=DeliveryState.PENDING)
         .order_by("id")
     )
-    batch: list[WebhookDelivery] = []
+    batch: list[Delivery] = []
     items = 0
     for delivery in pending[:BATCH_ITEMS]:
         if batch and items + delivery.item_count > BATCH_ITEMS:
@@ -84,7 +112,7 @@ def _claim(channel_id: int) -> list[WebhookDelivery]:
     return batch
 
 
-def _ingest_batch(batch: list[WebhookDelivery]) -> None:
+def _ingest_batch(batch: list[Delivery]) -> None:
     """All deliveries in one ingest; if that fails, each on its own, so one body that
     cannot be ingested is marked failed and does not hold up the others."""
     channel = batch[0].channel
@@ -110,8 +138,8 @@ def _ingest_batch(batch: list[WebhookDelivery]) -> None:
         _mark(batch, DeliveryState.INGESTED)
 
 
-def _mark(batch: list[WebhookDelivery], state: str, *, error: str = "") -> None:
-    WebhookDelivery.objects.filter(pk__in=[d.pk for d in batch]).update(
+def _mark(batch: list[Delivery], state: str, *, error: str = "") -> None:
+    Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
         state=state, ingested_at=timezone.now(), error=error
     )
 
@@ -121,7 +149,7 @@ def sweep() -> int:
     ingested bodies after the retention period and failed ones after 30 days."""
     now = timezone.now()
     stale = set(
-        WebhookDelivery.objects.filter(
+        Delivery.objects.filter(
             state=DeliveryState.PENDING, received_at__lt=now - timedelta(minutes=2)
         ).values_list("channel_id", flat=True)
     )
@@ -129,11 +157,9 @@ def sweep() -> int:
 
     for channel_id in stale:
         ingest_deliveries.enqueue(channel_id)
-    retention = timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
-    WebhookDelivery.objects.filter(
-        state=DeliveryState.INGESTED, received_at__lt=now - retention
-    ).delete()
-    WebhookDelivery.objects.filter(
+    retention = timedelta(days=settings.DELIVERY_RETENTION_DAYS)
+    Delivery.objects.filter(state=DeliveryState.INGESTED, received_at__lt=now - retention).delete()
+    Delivery.objects.filter(
         state=DeliveryState.FAILED, received_at__lt=now - timedelta(days=FAILED_RETENTION_DAYS)
     ).delete()
     return len(stale)
@@ -144,13 +170,13 @@ class DeliverySummary:
     waiting: int
     failed: int
     last_received_at: datetime | None
-    recent_failures: list[WebhookDelivery]
+    recent_failures: list[Delivery]
 
 
 def summary(channel: Channel) -> DeliverySummary:
     """What the channel's settings page shows about its deliveries."""
     counts = dict(
-        WebhookDelivery.objects.filter(
+        Delivery.objects.filter(
             channel=channel, state__in=[DeliveryState.PENDING, DeliveryState.FAILED]
         )
         .values_list("state")
@@ -158,13 +184,13 @@ def summary(channel: Channel) -> DeliverySummary:
         .order_by()
     )
     last = (
-        WebhookDelivery.objects.filter(channel=channel)
+        Delivery.objects.filter(channel=channel)
         .order_by("-id")
         .values_list("received_at", flat=True)
         .first()
     )
     failures = list(
-        WebhookDelivery.objects.filter(channel=channel, state=DeliveryState.FAILED)
+        Delivery.objects.filter(channel=channel, state=DeliveryState.FAILED)
         .defer("body")
         .order_by("-id")[:10]
     )
@@ -182,7 +208,7 @@ def retry_failed(access: Access, channel: Channel) -> int:
 
     access.require(Capability.MANAGE)
     with transaction.atomic():
-        count = WebhookDelivery.objects.filter(
+        count = Delivery.objects.filter(
             workspace=access.workspace, channel=channel, state=DeliveryState.FAILED
         ).update(state=DeliveryState.PENDING, error="", ingested_at=None)
         if count:

@@ -91,15 +91,17 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class WebhookDelivery(models.Model):
-    """A webhook body whose signature and schema checked out, kept until the worker has
-    ingested it.
+class Delivery(models.Model):
+    """Messages that arrived over HTTP and passed every check (a webhook body whose
+    signature and schema checked out, a widget comment that passed the anti-spam checks),
+    kept until the worker has ingested them.
 
-    The webhook answers 202 as soon as this row is committed: senders get their answer in
-    milliseconds whatever the inbox is doing, the worker ingests many deliveries in one
-    transaction, and a body that ingestion cannot handle stays here with its error instead
-    of being lost. Bodies hold personal data, so ingested ones are deleted after
-    ``WEBHOOK_DELIVERY_RETENTION_DAYS``.
+    The endpoint answers as soon as this row is committed: senders and visitors get their
+    answer in milliseconds whatever the inbox is doing, the worker ingests many deliveries
+    in one transaction, and a body that ingestion cannot handle stays here with its error
+    instead of being lost. The channel's connector reads the body back
+    (``parse_delivery``). Bodies hold personal data, so ingested ones are deleted after
+    ``DELIVERY_RETENTION_DAYS``.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")

@@ -37,15 +37,20 @@ def insert_rows(objs: Sequence[Model], batch_size: int = 500) -> None:
     """INSERT new objects (every concrete field but an automatic primary key) and set their
     primary keys from ``RETURNING`` (SQLite 3.35+ and PostgreSQL).
 
-    What ``bulk_create`` does for plain rows, without compiling a query expression per row
-    and value: on a file import that compilation was a third of all CPU time. No signals,
-    no conflict handling, no multi-table inheritance.
+    On SQLite, what ``bulk_create`` does for plain rows without compiling a query
+    expression per row and value (a third of a file import's CPU time). On PostgreSQL,
+    ``bulk_create`` itself: Django sends one array per column there (``UNNEST``), which
+    measured 40 % cheaper than this many-parameter VALUES list. No signals, no conflict
+    handling, no multi-table inheritance.
     """
     if not objs:
         return
     model = type(objs[0])
     meta = model._meta
     connection = connections[router.db_for_write(model)]
+    if connection.vendor == "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
+        return
     quote = connection.ops.quote_name
     pk = meta.pk
     assert pk is not None

@@ -216,8 +216,11 @@ def list_conversations(
             .values_list("pk", flat=True)
             .first()
         )
-        tagged = Conversation.tags.through.objects.filter(tag_id=tag_id).values("conversation_id")
-        qs = qs.filter(pk__in=tagged) if tag_id is not None else qs.none()
+        if tag_id is None:
+            qs = qs.none()
+        else:
+            tagged = Conversation.tags.through.objects.filter(tag_id=tag_id)
+            qs = qs.filter(pk__in=tagged.values("conversation_id"))
     if filters.assignee == "me":
         qs = qs.filter(assignee_id=user_id)
     elif filters.assignee == "none":

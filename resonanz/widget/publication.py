@@ -72,13 +72,20 @@ def _comments(thread_id: int) -> list[dict[str, Any]]:
         .exclude(direction=Direction.NOTE)
         .order_by("created_at", "id")
         .values_list(
-            "id", "conversation_id", "direction", "author_name", "body_html", "created_at"
+            "id",
+            "external_id",
+            "conversation_id",
+            "direction",
+            "author_name",
+            "body_html",
+            "created_at",
         )[: MAX_COMMENTS * 4]
     )
     threads: dict[int, dict[str, Any]] = {}
-    for pk, conversation_id, direction, author, html, created in rows:
+    for pk, ref, conversation_id, direction, author, html, created in rows:
         entry = {
             "id": pk,
+            "ref": ref,
             "author": author,
             "html": html,
             "created_at": created.isoformat(),
@@ -99,8 +106,8 @@ def pending_for_visitor(
 ) -> list[dict[str, Any]]:
     """A visitor's own comments still waiting for moderation (shown only to them)."""
     return [
-        {"id": pk, "html": html, "created_at": created.isoformat()}
-        for pk, html, created in Message.objects.filter(
+        {"id": pk, "ref": ref, "html": html, "created_at": created.isoformat()}
+        for pk, ref, html, created in Message.objects.filter(
             channel=channel,
             conversation__thread__key=thread_key,
             visibility=Visibility.HELD,
@@ -108,5 +115,5 @@ def pending_for_visitor(
             visitor_token_hash=visitor_token_hash,
         )
         .order_by("created_at")
-        .values_list("id", "body_html", "created_at")[:20]
+        .values_list("id", "external_id", "body_html", "created_at")[:20]
     ]

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from resonanz.channels.ingest import InboundItem, ingest
+from resonanz.channels import deliveries
+from resonanz.channels.ingest import InboundItem
 from resonanz.channels.models import Channel, ChannelKind
 from resonanz.channels.selectors import public_channel
 from resonanz.channels.widget_config import WidgetConfig
@@ -236,22 +237,19 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
             request, config, "This page gets many comments right now; try again in a minute.", 429
         )
     # The duplicate check commits with the comment: a failed store leaves no fingerprint.
+    # The comment is stored as a delivery and ingested by the worker moments later (as
+    # webhooks are); the widget shows it to its author at once and refreshes.
     with transaction.atomic():
         if not first_time(f"w:dup:{fingerprint}", DUPLICATE_WINDOW):
             return _error(
                 request, config, "This comment has already been posted.", 409, field="text"
             )
-        result = ingest(channel, [item])
+        deliveries.receive(channel, deliveries.encode_items([item]), 1)
     status = {
         Visibility.PUBLISHED: "published",
         Visibility.HELD: "pending",
         Visibility.PRIVATE: "received",
     }[visibility]
     return _cors(
-        JsonResponse(
-            {"status": status, "id": result.created_ids[0] if result.created_ids else None},
-            status=201,
-        ),
-        request,
-        config,
+        JsonResponse({"status": status, "ref": item.external_id}, status=201), request, config
     )

@@ -52,14 +52,15 @@
   }
 
   function comment(c, cls) {
-    var li = el("li", { "class": "rz-comment " + (cls || "") + (c.team ? " rz-team" : ""), "data-id": String(c.id) });
+    var li = el("li", { "class": "rz-comment " + (cls || "") + (c.team ? " rz-team" : ""), "data-id": String(c.id || c.ref || "") });
     var head = el("div", { "class": "rz-head" });
     head.appendChild(el("strong", { "class": "rz-author" }, c.author || ""));
     if (c.team) { head.appendChild(el("span", { "class": "rz-badge" }, t.team)); }
     head.appendChild(el("time", { datetime: c.created_at }, when(c.created_at)));
     li.appendChild(head);
     var body = el("div", { "class": "rz-body" });
-    body.innerHTML = c.html; // server-rendered: escaped, links only, allow-list sanitised
+    if (c.html != null) { body.innerHTML = c.html; } // server-rendered: escaped, links only, allow-list sanitised
+    else { body.textContent = c.text; } // the visitor's own text before the server stored it
     li.appendChild(body);
     return li;
   }
@@ -70,6 +71,7 @@
     this.thread = root.getAttribute("data-resonanz-thread") || location.origin + location.pathname;
     this.api = (root.getAttribute("data-resonanz-url") || base) + "/widget/v1/" + encodeURIComponent(this.key);
     this.visitor = visitorToken();
+    this.local = [];
     this.load();
   }
 
@@ -86,8 +88,9 @@
       : Promise.resolve([]);
     return Promise.all([fetch(this.api + "/thread" + q).then(json), pending]).then(function (res) {
       res[0].pending = res[1];
-      if (!res[1].length) { self.hasPending(false); }
       self.render(res[0]);
+      var waiting = self.local.some(function (c) { return c.pending; });
+      if (!res[1].length && !waiting) { self.hasPending(false); }
     }).catch(function () { self.root.textContent = t.error; });
   };
 
@@ -102,6 +105,14 @@
 
   Widget.prototype.render = function (data) {
     var root = this.root, self = this;
+    var stored = {};
+    data.comments.forEach(function (c) {
+      stored[c.ref] = true;
+      c.replies.forEach(function (r) { stored[r.ref] = true; });
+    });
+    data.pending.forEach(function (p) { stored[p.ref] = true; });
+    // The visitor's own comments that the server has not stored yet (moments after posting).
+    this.local = this.local.filter(function (c) { return !stored[c.ref]; });
     root.textContent = "";
     root.classList.add("rz-widget");
     root.appendChild(el("h3", {}, t.comments + " (" + data.comments.length + ")"));
@@ -115,14 +126,24 @@
       }
       list.appendChild(li);
     });
-    data.pending.forEach(function (p) {
-      var li = comment({ id: p.id, author: "", html: p.html, created_at: p.created_at }, "rz-pending");
+    data.pending.concat(this.local.filter(function (c) { return c.pending; })).forEach(function (p) {
+      var li = comment({ id: p.id, author: p.author || "", html: p.html, text: p.text, created_at: p.created_at }, "rz-pending");
       li.appendChild(el("p", { "class": "rz-note" }, t.pending));
       list.appendChild(li);
     });
-    root.appendChild(this.form(data));
-    if (!data.comments.length && !data.pending.length) { root.appendChild(el("p", { "class": "rz-empty" }, t.none)); }
+    this.local.forEach(function (c) { if (!c.pending) { list.appendChild(comment(c, "rz-local")); } });
+    // The form is built once: a refresh never takes what a visitor is typing.
+    root.appendChild(this.formEl || (this.formEl = this.form(data)));
+    if (!list.children.length) { root.appendChild(el("p", { "class": "rz-empty" }, t.none)); }
     root.appendChild(list);
+  };
+
+  // A posted comment is stored by the server's worker within moments; until then the
+  // widget shows the author's own copy and looks again a few times.
+  Widget.prototype.refresh = function (tries) {
+    var self = this;
+    if (!this.local.length || tries <= 0) { return; }
+    setTimeout(function () { self.load().then(function () { self.refresh(tries - 1); }); }, 700);
   };
 
   Widget.prototype.form = function (data) {
@@ -178,12 +199,16 @@
         .then(function (res) {
           button.disabled = false;
           if (!res.ok) { status.textContent = res.body.error || t.error; status.className = "rz-status rz-error"; return; }
-          var msg = res.body.status === "published" ? t.thanks : res.body.status === "pending" ? t.thanksPending : t.thanksFeedback;
-          if (res.body.status === "pending") { self.hasPending(true); }
+          var st = res.body.status;
+          status.className = "rz-status";
+          status.textContent = st === "published" ? t.thanks : st === "pending" ? t.thanksPending : t.thanksFeedback;
+          if (st === "pending") { self.hasPending(true); }
+          if (st !== "received") {
+            self.local.push({ ref: res.body.ref, author: payload.name, text: payload.text,
+              pending: st === "pending", created_at: new Date().toISOString() });
+          }
           text.value = "";
-          self.load().then(function () {
-            var s = self.root.querySelector(".rz-status"); if (s) { s.textContent = msg; }
-          });
+          self.load().then(function () { self.refresh(10); });
         }).catch(function () { button.disabled = false; status.textContent = t.error; });
     });
     return form;

@@ -5,10 +5,17 @@ from __future__ import annotations
 from django.db.models import F
 
 from resonanz.channels.connectors import Connector
+from resonanz.channels.ingest import InboundItem
 from resonanz.inbox.models import ConversationKind, Message, Thread, Visibility
 
 
 class WidgetConnector(Connector):
+    def parse_delivery(self, body: bytes) -> list[InboundItem]:
+        """Comments the widget endpoint checked and stored (``deliveries.encode_items``)."""
+        from resonanz.channels.deliveries import decode_items
+
+        return decode_items(body)
+
     def send(self, reply: Message, *, idempotency_key: str) -> str:
         conversation = reply.conversation
         if conversation.kind == ConversationKind.COMMENT:
