@@ -155,7 +155,8 @@ def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
         form = WebhookSettingsForm(
             request.POST or None, initial={"reply_url": channel.config.get("reply_url", "")}
         )
-    if channel.kind == ChannelKind.WEBHOOK and request.POST.get("action") == "retry":
+    takes_deliveries = channel.kind in (ChannelKind.WEBHOOK, ChannelKind.WIDGET)
+    if takes_deliveries and request.POST.get("action") == "retry":
         count = deliveries.retry_failed(access, channel)
         messages.success(
             request,
@@ -182,9 +183,7 @@ def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
             "form": form,
             "public_url": settings.PUBLIC_URL,
             "is_owner": access.can(Capability.OWN),
-            "deliveries": deliveries.summary(channel)
-            if channel.kind == ChannelKind.WEBHOOK
-            else None,
+            "deliveries": deliveries.summary(channel) if takes_deliveries else None,
         },
     )
 
