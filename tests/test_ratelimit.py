@@ -14,7 +14,15 @@ def test_counts_within_window_and_restarts_after_expiry(db, monkeypatch) -> None
     assert ratelimit.hit("k", 60) == 4
     now[0] += 2
     assert ratelimit.hit("k", 60) == 1
-    assert ratelimit.allow("k", 2) and not ratelimit.allow("k", 2)
+    assert ratelimit.over_limits({"k": 2}) == set()
+    assert ratelimit.over_limits({"k": 2}) == {"k"}
+
+
+def test_several_limits_count_in_one_statement(db, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(1):
+        assert ratelimit.over_limits({"ip": 1, "page": 2}) == set()
+    assert ratelimit.over_limits({"ip": 1, "page": 2}) == {"ip"}
+    assert ratelimit.over_limits({"ip": 1, "page": 2}) == {"ip", "page"}
 
 
 def test_many_fingerprints_never_evict_rate_limits(db) -> None:  # type: ignore[no-untyped-def]
@@ -38,4 +46,4 @@ def test_prune_drops_only_expired(db, monkeypatch) -> None:  # type: ignore[no-u
 
 @pytest.mark.parametrize("limit", [0, -1])
 def test_zero_limit_means_unlimited(db, limit: int) -> None:  # type: ignore[no-untyped-def]
-    assert all(ratelimit.allow("x", limit) for _ in range(5))
+    assert all(ratelimit.over_limits({"x": limit}) == set() for _ in range(5))

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.urls import get_resolver
 
 
 class PublicEndpointHandler(WSGIHandler):
@@ -36,6 +37,10 @@ StartResponse = Callable[..., Any]
 
 
 def build_application() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    # Import every view now: with gunicorn's preload_app this happens once in the master,
+    # and each worker (also one that replaces a recycled worker) starts warm instead of
+    # importing the URLconf on its first request.
+    get_resolver().resolve("/")
     pages = WSGIHandler()
     public = PublicEndpointHandler()
     prefixes = tuple(settings.PUBLIC_ENDPOINT_PREFIXES)

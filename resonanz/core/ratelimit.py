@@ -10,6 +10,7 @@ back, with the caller's work.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -17,30 +18,45 @@ from django.http import HttpRequest
 
 from resonanz.core.models import Throttle
 
-UPSERT = (
-    "INSERT INTO core_throttle (key, hits, expires_at) VALUES (%s, 1, %s) "
+UPSERT_INTO = "INSERT INTO core_throttle (key, hits, expires_at) VALUES "
+ON_CONFLICT = (
     "ON CONFLICT (key) DO UPDATE SET "
     "hits = CASE WHEN core_throttle.expires_at <= %s THEN 1 ELSE core_throttle.hits + 1 END, "
     "expires_at = CASE WHEN core_throttle.expires_at <= %s THEN excluded.expires_at "
     "ELSE core_throttle.expires_at END "
-    "RETURNING hits"
+    "RETURNING key, hits"
 )
+
+
+def hits(windows: dict[str, int]) -> dict[str, int]:
+    """Count one hit on each key (key -> window in seconds), in one statement; return the
+    hits of each key in its current window (1 = first)."""
+    if not windows:
+        return {}
+    now = int(time.time())
+    keys = {key[:200]: seconds for key, seconds in windows.items()}
+    params: list[Any] = []
+    for key, seconds in keys.items():
+        params += [key, now + seconds]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPSERT_INTO + ", ".join(["(%s, 1, %s)"] * len(keys)) + " " + ON_CONFLICT,
+            [*params, now, now],
+        )
+        counted = {key: int(count) for key, count in cursor.fetchall()}
+    return {key: counted[key[:200]] for key in windows}
 
 
 def hit(key: str, window_seconds: int) -> int:
     """Count one hit on ``key``; return the hits in its current window (1 = first)."""
-    now = int(time.time())
-    with connection.cursor() as cursor:
-        cursor.execute(UPSERT, [key[:200], now + window_seconds, now, now])
-        row = cursor.fetchone()
-    return int(row[0])
+    return hits({key: window_seconds})[key]
 
 
-def allow(key: str, limit: int, window_seconds: int = 60) -> bool:
-    """Count one hit; False once more than ``limit`` hits fell into the window."""
-    if limit <= 0:
-        return True
-    return hit(key, window_seconds) <= limit
+def over_limits(limits: dict[str, int], window_seconds: int = 60) -> set[str]:
+    """Count one hit on each key (key -> limit, 0 = none) in one statement; return the keys
+    whose limit is exceeded."""
+    counted = hits({key: window_seconds for key, limit in limits.items() if limit > 0})
+    return {key for key, count in counted.items() if count > limits[key]}
 
 
 def first_time(key: str, window_seconds: int) -> bool:

@@ -37,7 +37,9 @@ def serve(*, bind: str, workers: int, threads: int) -> None:
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
             # Load Django once in the master: workers start warm and share its memory.
             "preload_app": True,
-            "max_requests": 5000,
-            "max_requests_jitter": 500,
+            # Recycle workers now and then (a slow leak cannot grow forever), but not so
+            # often that a busy widget restarts them every few seconds.
+            "max_requests": 100_000,
+            "max_requests_jitter": 10_000,
         }
     ).run()

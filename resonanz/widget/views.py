@@ -24,7 +24,7 @@ from resonanz.channels.ingest import InboundItem
 from resonanz.channels.models import Channel, ChannelKind
 from resonanz.channels.selectors import public_channel
 from resonanz.channels.widget_config import WidgetConfig
-from resonanz.core.ratelimit import allow, client_ip, first_time
+from resonanz.core.ratelimit import client_ip, first_time, over_limits
 from resonanz.core.text import clean_text
 from resonanz.inbox.models import ConversationKind, Visibility
 from resonanz.widget.publication import pending_for_visitor, thread_listing
@@ -226,13 +226,18 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
         visibility=visibility,
         visitor_token_hash=visitor_hash,
     )
-    # Rate limits count in their own short statements: inside the comment's transaction
-    # their row locks would queue every post from one network or on one page behind the last.
-    if not allow(f"w:ip:{channel.pk}:{ip}", config.rate_per_ip_per_minute):
+    # Both rate limits count in one short statement of their own: inside the comment's
+    # transaction their row locks would queue every post from one network or on one page
+    # behind the last.
+    ip_key, thread_key_ = f"w:ip:{channel.pk}:{ip}", f"w:thread:{channel.pk}:{thread_hash}"
+    exceeded = over_limits(
+        {ip_key: config.rate_per_ip_per_minute, thread_key_: config.rate_per_thread_per_minute}
+    )
+    if ip_key in exceeded:
         return _error(
             request, config, "Too many comments from your network; try again in a minute.", 429
         )
-    if not allow(f"w:thread:{channel.pk}:{thread_hash}", config.rate_per_thread_per_minute):
+    if thread_key_ in exceeded:
         return _error(
             request, config, "This page gets many comments right now; try again in a minute.", 429
         )
