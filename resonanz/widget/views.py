@@ -229,15 +229,15 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
     # Both rate limits count in one short statement of their own: inside the comment's
     # transaction their row locks would queue every post from one network or on one page
     # behind the last.
-    ip_key, thread_key_ = f"w:ip:{channel.pk}:{ip}", f"w:thread:{channel.pk}:{thread_hash}"
+    ip_limit, page_limit = f"w:ip:{channel.pk}:{ip}", f"w:thread:{channel.pk}:{thread_hash}"
     exceeded = over_limits(
-        {ip_key: config.rate_per_ip_per_minute, thread_key_: config.rate_per_thread_per_minute}
+        {ip_limit: config.rate_per_ip_per_minute, page_limit: config.rate_per_thread_per_minute}
     )
-    if ip_key in exceeded:
+    if ip_limit in exceeded:
         return _error(
             request, config, "Too many comments from your network; try again in a minute.", 429
         )
-    if thread_key_ in exceeded:
+    if page_limit in exceeded:
         return _error(
             request, config, "This page gets many comments right now; try again in a minute.", 429
         )

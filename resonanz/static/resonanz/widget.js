@@ -91,7 +91,10 @@
       self.render(res[0]);
       var waiting = self.local.some(function (c) { return c.pending; });
       if (!res[1].length && !waiting) { self.hasPending(false); }
-    }).catch(function () { self.root.textContent = t.error; });
+    }).catch(function () {
+      // A failed first load says so; a failed refresh keeps what is shown (and the form).
+      if (!self.formEl) { self.root.textContent = t.error; }
+    });
   };
 
   Widget.prototype.hasPending = function (value) {
