@@ -70,15 +70,23 @@ class Tag(models.Model):
 class Conversation(models.Model):
     """A thread of messages with one contact: a comment thread, a feedback, a DM."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversations")
+    # Foreign keys led by a composite index below get no single-column index of their own:
+    # every index costs each of the millions of inserts.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="conversations", db_index=False
+    )
     channel = models.ForeignKey(
-        "channels.Channel", on_delete=models.CASCADE, related_name="conversations"
+        "channels.Channel", on_delete=models.CASCADE, related_name="conversations", db_index=False
     )
     thread = models.ForeignKey(
         Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
     )
     contact = models.ForeignKey(
-        "people.Contact", on_delete=models.SET_NULL, null=True, related_name="conversations"
+        "people.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="conversations",
+        db_index=False,
     )
     external_key = models.CharField(max_length=255)
     kind = models.CharField(
@@ -157,11 +165,17 @@ class Message(models.Model):
     links made clickable) and is the only form ever shown as HTML.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+    # Foreign keys led by a composite index below get no single-column index of their own:
+    # every index costs each of the millions of inserts.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     external_id = models.CharField(max_length=255)
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
