@@ -1,0 +1,78 @@
+"""Training helpers: cross-validation folds and decision offsets chosen on them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from resonanz.triage.text_features import TextFeaturizer
+from resonanz.triage.training import cross_validation_folds, fit, mean_macro_f1
+
+
+def test_folds_keep_copies_of_a_text_together_and_cover_every_stratum() -> None:
+    labels = np.array(["a", "b"] * 20)
+    sources = np.array(["one"] * 20 + ["two"] * 20)
+    keys = [f"text {index}" for index in range(40)]
+    keys[25] = keys[3]  # the same text in both sources, as XLM-T and TweetEval share tweets
+    folds = cross_validation_folds(labels, sources, keys, folds=4)
+    assert folds[25] == folds[3]
+    for source in ("one", "two"):
+        for label in ("a", "b"):
+            stratum = folds[(sources == source) & (labels == label)]
+            assert set(stratum.tolist()) == {0, 1, 2, 3}
+
+
+def _toy_corpus() -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(7)
+    words = {
+        "rare": ["awful", "broken", "refund"],
+        "common": ["hello", "thanks", "fine"],
+        "middle": ["when", "where", "how"],
+    }
+    texts, labels = [], []
+    for label, count in (("common", 60), ("middle", 30), ("rare", 12)):
+        for _ in range(count):
+            own = list(rng.choice(words[label], 2))
+            noise = list(rng.choice(sum(words.values(), []), 2))
+            texts.append(" ".join(own + noise))
+            labels.append(label)
+    return texts, labels
+
+
+def test_decision_offsets_are_folded_into_the_intercept() -> None:
+    texts, labels = _toy_corpus()
+    featurizer = TextFeaturizer()
+    featurizer.fit_idf(texts)
+    plain = fit("toy", featurizer, texts, labels, 1.0)
+    tuned = fit("toy", featurizer, texts, labels, 1.0, tune_decision_bias=True)
+    offsets = np.array([tuned.info["decision_bias"][label] for label in tuned.classes])
+    scores = tuned.info["cv_mean_macro_f1"]
+    assert scores["with_bias"] >= scores["without_bias"]
+    features = featurizer.transform(texts)
+    shifted = np.log(plain.probabilities(features)) + offsets
+    assert (tuned.probabilities(features).argmax(axis=1) == shifted.argmax(axis=1)).all()
+
+
+def test_binary_offsets_move_the_decision_like_a_threshold() -> None:
+    texts, labels = _toy_corpus()
+    binary = ["rare" if label == "rare" else "rest" for label in labels]
+    featurizer = TextFeaturizer()
+    featurizer.fit_idf(texts)
+    plain = fit("toy", featurizer, texts, binary, 1.0, naive_bayes_scaling=True)
+    tuned = fit(
+        "toy", featurizer, texts, binary, 1.0, naive_bayes_scaling=True, tune_decision_bias=True
+    )
+    offset = tuned.info["decision_bias"]["rest"] - tuned.info["decision_bias"]["rare"]
+    features = featurizer.transform(texts)
+    rest = plain.probabilities(features)[:, 1]
+    expected = np.log(rest / (1 - rest)) + offset
+    tuned_rest = tuned.probabilities(features)[:, 1]
+    assert np.allclose(np.log(tuned_rest / (1 - tuned_rest)), expected, atol=1e-4)
+
+
+def test_mean_macro_f1_leaves_out_single_label_sources() -> None:
+    labels = np.array(["a", "b", "a", "b", "other", "other"])
+    predicted = np.array(["a", "b", "b", "b", "a", "a"])
+    sources = np.array(["one", "one", "two", "two", "borrowed", "borrowed"])
+    # one: perfect (1.0); two: a has F1 0, b has F1 2/3 -> 1/3; borrowed is left out.
+    assert mean_macro_f1(labels, predicted, sources) == pytest.approx((1.0 + 1 / 3) / 2)
