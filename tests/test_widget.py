@@ -213,3 +213,22 @@ def test_a_comment_is_answered_at_once_and_stored_by_the_worker(
     listed = get_thread(client, widget)["comments"]
     assert [c["ref"] for c in listed] == [ref]
     assert Message.objects.get().external_id == ref
+
+
+def test_visitors_read_errors_in_the_language_of_the_page(client: Client, widget) -> None:  # type: ignore[no-untyped-def]
+    def error(lang: str, **headers: str) -> str:
+        response = client.post(
+            f"/widget/v1/{widget.public_key}/comments?lang={lang}",
+            data=json.dumps({"thread": "p1", "name": "Vera", "text": "  "}),
+            content_type="application/json",
+            HTTP_ORIGIN=ORIGIN,
+            **headers,
+        )
+        assert response.status_code == 400
+        return str(response.json()["error"])
+
+    assert "Formular ist abgelaufen" in error("de")
+    assert "form has expired" in error("en")
+    # Without a page language, the browser's.
+    assert "form has expired" in error("", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert "Formular" in error("xx", HTTP_ACCEPT_LANGUAGE="de-DE")

@@ -14,9 +14,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from resonanz.channels import deliveries
@@ -33,6 +36,7 @@ FORM_SALT = "resonanz.widget.form"
 FORM_MAX_AGE = 24 * 3600
 MAX_KEY_LENGTH = 500
 DUPLICATE_WINDOW = 24 * 3600
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 def _cors(response: HttpResponse, request: HttpRequest, config: WidgetConfig) -> HttpResponse:
@@ -88,7 +92,13 @@ def widget_endpoint(
                 return _error(request, config, f"Use {method}.", 405)
             if _origin_refused(request, config):
                 return JsonResponse({"error": "This site may not embed the widget."}, status=403)
-            return view(request, channel, config)
+            # Visitors read the messages in the language of the page the widget is on (it
+            # says so), else of their browser.
+            language = request.GET.get("lang", "")
+            if language not in LANGUAGE_CODES:
+                language = translation.get_language_from_request(request)
+            with translation.override(language):
+                return view(request, channel, config)
 
         return endpoint
 
@@ -159,7 +169,7 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
         return _error(
             request,
             config,
-            "The form has expired; reload the page and try again.",
+            _("The form has expired; reload the page and try again."),
             400,
             field="form_token",
         )
@@ -167,18 +177,18 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
         return _error(
             request,
             config,
-            "That was quick: please take a moment and send again.",
+            _("That was quick: please take a moment and send again."),
             429,
             field="form_token",
         )
     raw_text = data.get("text", "")
     if not isinstance(raw_text, str) or not raw_text.strip():
-        return _error(request, config, "Please write a comment.", 400, field="text")
+        return _error(request, config, _("Please write a comment."), 400, field="text")
     if len(raw_text.strip()) > config.max_length:
         return _error(
             request,
             config,
-            f"Comments can be at most {config.max_length} characters long.",
+            _("Comments can be at most %(n)d characters long.") % {"n": config.max_length},
             400,
             field="text",
         )
@@ -188,11 +198,11 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
         return _error(request, config, "kind must be comment or feedback.", 400, field="kind")
     name = field("name", 80)
     if kind == "comment" and not name:
-        return _error(request, config, "Please give a name.", 400, field="name")
+        return _error(request, config, _("Please give a name."), 400, field="name")
     email = field("email", 254)
     if email and ("@" not in email or " " in email):
         return _error(
-            request, config, "That email address does not look right.", 400, field="email"
+            request, config, _("That email address does not look right."), 400, field="email"
         )
     thread_key = field("thread", MAX_KEY_LENGTH)
     if not thread_key:
@@ -235,11 +245,14 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
     )
     if ip_limit in exceeded:
         return _error(
-            request, config, "Too many comments from your network; try again in a minute.", 429
+            request, config, _("Too many comments from your network; try again in a minute."), 429
         )
     if page_limit in exceeded:
         return _error(
-            request, config, "This page gets many comments right now; try again in a minute.", 429
+            request,
+            config,
+            _("This page gets many comments right now; try again in a minute."),
+            429,
         )
     # The duplicate check commits with the comment: a failed store leaves no fingerprint.
     # The comment is stored as a delivery and ingested by the worker moments later (as
@@ -247,7 +260,7 @@ def post_comment(request: HttpRequest, channel: Channel, config: WidgetConfig) -
     with transaction.atomic():
         if not first_time(f"w:dup:{fingerprint}", DUPLICATE_WINDOW):
             return _error(
-                request, config, "This comment has already been posted.", 409, field="text"
+                request, config, _("This comment has already been posted."), 409, field="text"
             )
         deliveries.receive(channel, deliveries.encode_items([item]), 1)
     status = {

@@ -195,7 +195,7 @@
       };
       formToken().then(function (value) {
         payload.form_token = value;
-        return fetch(self.api + "/comments", {
+        return fetch(self.api + "/comments?lang=" + lang, {
           method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload)
         });
       }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
