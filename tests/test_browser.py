@@ -181,7 +181,7 @@ def test_premoderated_comment_is_shown_only_to_its_author_until_approved(
     page.wait_for_selector(".rz-form")
     page.fill(".rz-form input[name=name]", "Vera")
     page.fill(".rz-form textarea[name=text]", "Gibt es das auch in Blau?")
-    page.wait_for_timeout(1200)  # a person takes longer than min_seconds_on_form to write
+    page.wait_for_timeout(2500)  # a person takes longer than min_seconds_on_form to write
     page.click(".rz-form button[type=submit]")
     expect(page.locator(".rz-status")).to_contain_text("geprüft")
     expect(page.locator(".rz-pending")).to_contain_text("in Blau")
