@@ -151,8 +151,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# "default" is shared by every process (rate limits, throttles): Redis when configured,
-# otherwise a database table. "local" is per process, for caches whose keys carry a version
+# "default" is Django's shared cache for every process: Redis when configured, otherwise a
+# database table (rate limits and duplicate checks use their own table, core_throttle). "local" is per process, for caches whose keys carry a version
 # read from the database (rendered widget threads), so it never serves stale data.
 _LOCAL_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
