@@ -152,8 +152,9 @@ AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # "default" is Django's shared cache for every process: Redis when configured, otherwise a
-# database table (rate limits and duplicate checks use their own table, core_throttle). "local" is per process, for caches whose keys carry a version
-# read from the database (rendered widget threads), so it never serves stale data.
+# database table (rate limits and duplicate checks use their own table, core_throttle).
+# "local" is per process, for caches whose keys carry a version read from the database
+# (rendered widget threads), so it never serves stale data.
 _LOCAL_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "resonanz",

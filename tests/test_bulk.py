@@ -45,3 +45,22 @@ def test_insert_rows_sets_keys_in_order_and_round_trips_values(webhook) -> None:
     messages[5].body = "geändert"
     update_rows([messages[5]], ["body"])
     assert Message.objects.get(pk=messages[5].pk).body == "geändert"
+
+
+def test_insert_rows_reports_duplicates_as_integrity_errors(webhook) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    def conversation() -> Conversation:
+        return Conversation(
+            workspace_id=webhook.workspace_id,
+            channel=webhook,
+            external_key="same",
+            created_at=datetime(2026, 11, 25, tzinfo=UTC),
+            last_message_at=datetime(2026, 11, 25, tzinfo=UTC),
+        )
+
+    insert_rows([conversation()])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows([conversation()])
+    assert Conversation.objects.count() == 1

@@ -98,7 +98,10 @@ def _copy_rows(objs: Sequence[Model], connection: Any, fields: Sequence[Any]) ->
         )
         for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
             _stored(obj, pk.attname, value, connection.alias)
-        # The driver's own cursor: Django's wrapper has no COPY.
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        # The driver's own cursor (Django's wrapper has no COPY), with Django's error
+        # translation kept: a unique violation must arrive as IntegrityError, which ingest
+        # retries when another process stored the same message at the same moment.
+        sql = f"COPY {table} ({columns}) FROM STDIN"
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             for obj in objs:
                 copy.write_row([obj.pk, *_values(obj, fields, connection)])
