@@ -102,5 +102,8 @@ def test_two_web_processes_and_two_workers_store_and_process_each_message_once(w
     assert Message.objects.count() == TOTAL
     assert Message.objects.values("external_id").distinct().count() == TOTAL
     assert not Message.objects.exclude(process_count=1).exists()
-    assert not DBTaskResult.objects.filter(status="FAILED").exists()
+    failed = list(
+        DBTaskResult.objects.filter(status="FAILED").values_list("task_path", "traceback")
+    )
+    assert not failed, failed
     assert not Delivery.objects.exclude(state=DeliveryState.INGESTED).exists()
