@@ -21,10 +21,11 @@ def _isolated_caches(settings) -> None:  # type: ignore[no-untyped-def]
     """Each test starts with empty caches (Redis outlives the test's transaction)."""
     from django.core.cache import caches
 
-    from resonanz.core.localcache import public_channels
+    from resonanz.core.localcache import public_channels, thread_versions
 
     caches["local"].clear()
     public_channels.clear()
+    thread_versions.clear()
     if settings.REDIS_URL:
         caches["default"].clear()
 

@@ -232,3 +232,25 @@ def test_visitors_read_errors_in_the_language_of_the_page(client: Client, widget
     # Without a page language, the browser's.
     assert "form has expired" in error("", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     assert "Formular" in error("xx", HTTP_ACCEPT_LANGUAGE="de-DE")
+
+
+def test_a_change_made_by_another_process_is_listed_within_a_second(
+    client: Client, widget, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from django.db.models import F
+
+    from resonanz.core import localcache
+    from resonanz.inbox.models import Thread
+
+    assert post_comment(client, widget).status_code == 201
+    first = get_thread(client, widget)
+    url = f"/widget/v1/{widget.public_key}/thread"
+    etag = client.get(url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN)["ETag"]
+    # Another process (a worker) changes the thread; this process has not heard of it.
+    Message.objects.update(visibility=Visibility.HIDDEN)
+    Thread.objects.update(public_version=F("public_version") + 1)
+    assert client.get(url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN)["ETag"] == etag
+    now = localcache.time.monotonic()
+    monkeypatch.setattr(localcache.time, "monotonic", lambda: now + 1.5)
+    assert client.get(url, {"thread": "p1"}, HTTP_ORIGIN=ORIGIN)["ETag"] != etag
+    assert len(first["comments"]) == 1 and get_thread(client, widget)["comments"] == []

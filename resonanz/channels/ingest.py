@@ -33,6 +33,7 @@ from resonanz.inbox.models import (
     Thread,
     Visibility,
 )
+from resonanz.inbox.public import bump_public_version
 from resonanz.inbox.search import index_messages
 from resonanz.people.models import Contact, Identity
 
@@ -259,10 +260,7 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
         if i.visibility == Visibility.PUBLISHED
         and (thread_id := conversations[conv_key_of[i.external_id]].thread_id) is not None
     }
-    if published_thread_ids:
-        Thread.objects.filter(pk__in=published_thread_ids).update(
-            public_version=_increment("public_version")
-        )
+    bump_public_version(published_thread_ids)
     touched_ids = {conversations[conv_key_of[i.external_id]].pk for i in items}
     if len(touched_ids) > EVENTS_PER_CONVERSATION_UP_TO:
         # A bulk arrival (an import): open inboxes reload once instead of per conversation.
@@ -274,12 +272,6 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
         )
     result.created_ids = [m.pk for m in messages]
     return result
-
-
-def _increment(field_name: str) -> Any:
-    from django.db.models import F
-
-    return F(field_name) + 1
 
 
 def _resolve_contacts(

@@ -36,3 +36,8 @@ class ProcessCache:
 
 #: Public channels by key (channels/selectors.py).
 public_channels = ProcessCache()
+#: (thread id, public version) by channel and page key (widget/publication.py).
+thread_versions = ProcessCache()
+#: How long a web process trusts a thread version it read; other processes' changes reach
+#: its visitors within this time (a listing is public and the same for everyone).
+THREAD_VERSION_SECONDS = 1.0

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from resonanz.channels.models import OutboxItem
@@ -34,9 +33,9 @@ from resonanz.inbox.models import (
     Priority,
     State,
     Tag,
-    Thread,
     Visibility,
 )
+from resonanz.inbox.public import bump_public_version
 from resonanz.inbox.search import index_messages
 
 MAX_REPLY_LENGTH = 10_000
@@ -60,10 +59,7 @@ def _snapshot(conversation: Conversation) -> dict[str, Any]:
 
 
 def _bump_public_thread(conversation: Conversation) -> None:
-    if conversation.thread_id is not None:
-        Thread.objects.filter(pk=conversation.thread_id).update(
-            public_version=F("public_version") + 1
-        )
+    bump_public_version([conversation.thread_id])
 
 
 def _locked(conversation: Conversation) -> Conversation:

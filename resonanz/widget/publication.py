@@ -2,9 +2,10 @@
 
 A listing is the same for every visitor, so it is rendered once and cached per process
 under the thread's ``public_version``; every change that affects the public (a new
-published comment, a delivered reply, hiding) bumps the version in the database. Each
-request reads the version with one indexed query, so no process ever serves a stale thread,
-and the version doubles as the ETag browsers revalidate with.
+published comment, a delivered reply, hiding) bumps the version in the database
+(``inbox/public.py``). A process reads a thread's version with one indexed query and trusts
+it for a second, so a change made elsewhere reaches its visitors within that second; the
+version doubles as the ETag browsers revalidate with.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db import connection
 
 from resonanz.channels.models import Channel
 from resonanz.channels.widget_config import WidgetConfig
+from resonanz.core.localcache import THREAD_VERSION_SECONDS, thread_versions
 from resonanz.inbox.models import Direction, Message, Thread, Visibility
 
 MAX_COMMENTS = 500
@@ -52,12 +54,18 @@ def thread_listing(channel: Channel, config: WidgetConfig, thread_key: str) -> L
 
 
 def _thread_version(channel_id: int, key: str) -> tuple[int, int]:
-    """(thread id, public version), (0, 0) for a page nobody commented on yet. Plain SQL:
-    it runs on every listing, and the queryset cost several times the query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL, [channel_id, key])
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else (0, 0)
+    """(thread id, public version), (0, 0) for a page nobody commented on yet; trusted for
+    ``THREAD_VERSION_SECONDS`` (see ``inbox/public.py``). Plain SQL: the queryset cost
+    several times the query."""
+    cache_key = f"{channel_id}:{key}"
+    found = thread_versions.get(cache_key)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_VERSION_SQL, [channel_id, key])
+            row = cursor.fetchone()
+        found = (row[0], row[1]) if row else (0, 0)
+        thread_versions.set(cache_key, found, THREAD_VERSION_SECONDS)
+    return found
 
 
 _VERSION_SQL = (

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import F
-
 from resonanz.channels.connectors import Connector
 from resonanz.channels.ingest import InboundItem
-from resonanz.inbox.models import ConversationKind, Message, Thread, Visibility
+from resonanz.inbox.models import ConversationKind, Message, Visibility
+from resonanz.inbox.public import bump_public_version
 
 
 class WidgetConnector(Connector):
@@ -20,10 +19,7 @@ class WidgetConnector(Connector):
         conversation = reply.conversation
         if conversation.kind == ConversationKind.COMMENT:
             Message.objects.filter(pk=reply.pk).update(visibility=Visibility.PUBLISHED)
-            if conversation.thread_id:
-                Thread.objects.filter(pk=conversation.thread_id).update(
-                    public_version=F("public_version") + 1
-                )
+            bump_public_version([conversation.thread_id])
         else:
             # Private feedback: answered by email when the visitor left an address.
             from resonanz.channels.providers.widget.email import send_feedback_reply
