@@ -16,7 +16,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from resonanz.core.bulk import update_rows
 from resonanz.inbox.models import Conversation, Direction, Event, Message
 from resonanz.people.models import Identity
 
@@ -53,66 +52,69 @@ def process_messages(message_ids: Sequence[int]) -> int:
     if not messages:
         return 0
     labels = _triage(messages)
-    with transaction.atomic():
-        claimed = _claim(messages)
-        mine = [m for m in messages if m.pk in claimed]
-        labelled = []
-        for message in mine:
-            result = labels.get(message.pk)
-            if result is not None:
-                for name, value in result.fields.items():
-                    setattr(message, name, value)
-                labelled.append(message)
-        update_rows(labelled, LABEL_FIELDS)
-        # The conversation shows its latest message's labels.
+    # Each row is written once per transaction: on PostgreSQL a second UPDATE of a row this
+    # transaction already changed re-checks its (deferred) foreign keys at COMMIT, taking
+    # key-share locks on the contact that deadlocked with a concurrent ingest.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    message_table = Message._meta.db_table
+    label_columns = ", ".join(f"{name} = %s" for name in LABEL_FIELDS)
+    json_field = Message._meta.get_field("triage")
+    with transaction.atomic(), connection.cursor() as cursor:
         touched: dict[int, Labels] = {}
-        for message in labelled:
-            touched[message.conversation_id] = labels[message.pk]
-        conversations = []
-        raises = []
-        for conversation_id, result in touched.items():
-            conversation = Conversation(pk=conversation_id, language=result.language)
-            for name in CONVERSATION_LABEL_FIELDS[1:]:
-                setattr(conversation, name, result.fields[name])
-            conversations.append(conversation)
-            priority = PRIORITY_BY_NAME.get(result.priority)
-            if priority is not None:
-                raises.append((priority, conversation_id, priority))
-        update_rows(conversations, CONVERSATION_LABEL_FIELDS)
-        if raises:
-            # Triage may raise a conversation's priority, never lower what a person set.
-            table = Conversation._meta.db_table
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"UPDATE {table} SET priority = %s WHERE id = %s AND priority < %s",  # noqa: S608
-                    raises,
+        processed = 0
+        for message in messages:
+            result = labels.get(message.pk)
+            if result is None:
+                cursor.execute(
+                    f"UPDATE {message_table} SET processed_at = %s, "  # noqa: S608
+                    "process_count = process_count + 1 WHERE id = %s AND processed_at IS NULL",
+                    [now, message.pk],
                 )
-        if touched:
+            else:
+                values: list[Any] = [
+                    json_field.get_db_prep_save(result.fields[name], connection)
+                    if name == "triage"
+                    else result.fields[name]
+                    for name in LABEL_FIELDS
+                ]
+                cursor.execute(
+                    f"UPDATE {message_table} SET processed_at = %s, "  # noqa: S608
+                    f"process_count = process_count + 1, {label_columns} "
+                    "WHERE id = %s AND processed_at IS NULL",
+                    [now, *values, message.pk],
+                )
+            if cursor.rowcount != 1:
+                continue  # another task (or an earlier run of this one) processed it
+            processed += 1
+            if result is not None:
+                # The conversation shows its latest message's labels.
+                touched[message.conversation_id] = result
+        rows: list[list[Any]] = []
+        for conversation_id, result in touched.items():
+            # Triage may raise a conversation's priority, never lower what a person set.
+            priority = PRIORITY_BY_NAME.get(result.priority, -1)
+            rows.append(
+                [result.language, *(result.fields[name] for name in CONVERSATION_LABEL_FIELDS[1:])]
+                + [priority, priority, conversation_id]
+            )
+        if rows:
+            table = Conversation._meta.db_table
+            assignments = ", ".join(f"{name} = %s" for name in CONVERSATION_LABEL_FIELDS)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments}, "  # noqa: S608
+                "priority = CASE WHEN priority < %s THEN %s ELSE priority END WHERE id = %s",
+                rows,
+            )
             workspace_id = messages[0].workspace_id
             Event.objects.bulk_create(
                 Event(workspace_id=workspace_id, kind="triage", conversation_id=cid)
                 for cid in touched
             )
-    return len(claimed)
+    return processed
 
 
 LABEL_FIELDS = ["language", "sentiment", "offensive", "spam", "intent", "triage"]
 CONVERSATION_LABEL_FIELDS = ["language", "sentiment", "intent", "spam", "offensive"]
-
-
-def _claim(messages: list[Message]) -> set[int]:
-    """Mark the messages processed, in one statement, and return the ids this call got: a
-    message another task (or an earlier run of this one) already processed is left alone."""
-    table = Message._meta.db_table
-    ids = [m.pk for m in messages]
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET processed_at = %s, process_count = process_count + 1 "  # noqa: S608
-            f"WHERE id IN ({marks}) AND processed_at IS NULL RETURNING id",
-            [connection.ops.adapt_datetimefield_value(timezone.now()), *ids],
-        )
-        return {row[0] for row in cursor.fetchall()}
 
 
 def _author_reach(messages: list[Message]) -> list[int | None]:
