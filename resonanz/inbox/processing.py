@@ -29,7 +29,6 @@ class Labels:
     """What triage decided for one message: the columns to store and the priority hint."""
 
     fields: dict[str, object]
-    language: str
     priority: str
 
 
@@ -57,32 +56,27 @@ def process_messages(message_ids: Sequence[int]) -> int:
     # key-share locks on the contact that deadlocked with a concurrent ingest.
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     message_table = Message._meta.db_table
-    label_columns = ", ".join(f"{name} = %s" for name in LABEL_FIELDS)
     json_field = Message._meta.get_field("triage")
     with transaction.atomic(), connection.cursor() as cursor:
         touched: dict[int, Labels] = {}
         processed = 0
         for message in messages:
-            result = labels.get(message.pk)
-            if result is None:
-                cursor.execute(
-                    f"UPDATE {message_table} SET processed_at = %s, "  # noqa: S608
-                    "process_count = process_count + 1 WHERE id = %s AND processed_at IS NULL",
-                    [now, message.pk],
-                )
-            else:
-                values: list[Any] = [
-                    json_field.get_db_prep_save(result.fields[name], connection)
-                    if name == "triage"
-                    else result.fields[name]
-                    for name in LABEL_FIELDS
-                ]
-                cursor.execute(
-                    f"UPDATE {message_table} SET processed_at = %s, "  # noqa: S608
-                    f"process_count = process_count + 1, {label_columns} "
-                    "WHERE id = %s AND processed_at IS NULL",
-                    [now, *values, message.pk],
-                )
+            result = labels.get(message.pk)  # None for replies and notes
+            stored = {} if result is None else result.fields
+            columns = [name for name in LABEL_FIELDS if name in stored]
+            values: list[Any] = [
+                json_field.get_db_prep_save(stored[name], connection)
+                if name == "triage"
+                else stored[name]
+                for name in columns
+            ]
+            assignments = "".join(f", {name} = %s" for name in columns)
+            cursor.execute(
+                f"UPDATE {message_table} SET processed_at = %s, "  # noqa: S608
+                f"process_count = process_count + 1{assignments} "
+                "WHERE id = %s AND processed_at IS NULL",
+                [now, *values, message.pk],
+            )
             if cursor.rowcount != 1:
                 continue  # another task (or an earlier run of this one) processed it
             processed += 1
@@ -94,7 +88,7 @@ def process_messages(message_ids: Sequence[int]) -> int:
             # Triage may raise a conversation's priority, never lower what a person set.
             priority = PRIORITY_BY_NAME.get(result.priority, -1)
             rows.append(
-                [result.language, *(result.fields[name] for name in CONVERSATION_LABEL_FIELDS[1:])]
+                [result.fields[name] for name in CONVERSATION_LABEL_FIELDS]
                 + [priority, priority, conversation_id]
             )
         if rows:
@@ -170,7 +164,6 @@ def _triage(messages: list[Message]) -> dict[int, Labels]:
                         "learned": sorted(options["adjustments"]),
                     },
                 },
-                language=r.language,
                 priority=r.priority,
             )
     return out
