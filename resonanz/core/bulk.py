@@ -52,12 +52,12 @@ def insert_rows(objs: Sequence[Model], batch_size: int = 500) -> None:
     pk = meta.pk
     assert pk is not None
     fields = [f for f in meta.concrete_fields if f is not pk]
+    if connection.vendor == "postgresql":
+        _copy_rows(objs, connection, pk, fields)
+        return
     columns = ", ".join(quote(str(f.column)) for f in fields)
     returning = quote(str(pk.column))
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    if connection.vendor == "postgresql":
-        _copy_rows(objs, connection, fields)
-        return
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             batch = objs[start : start + batch_size]
@@ -84,10 +84,8 @@ def _stored(obj: Model, attname: str, pk: Any, alias: str) -> None:
     obj._state.db = alias
 
 
-def _copy_rows(objs: Sequence[Model], connection: Any, fields: Sequence[Any]) -> None:
+def _copy_rows(objs: Sequence[Model], connection: Any, pk: Any, fields: Sequence[Any]) -> None:
     meta = type(objs[0])._meta
-    pk = meta.pk
-    assert pk is not None
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(str(f.column)) for f in [pk, *fields])
