@@ -103,13 +103,19 @@ def run_evaluate(datasets: str | None, output: str | None) -> int:
         BENCHMARK_PATH,
         evaluate_all,
         markdown_table,
+        missing_peers_note,
+        offline_peers,
         update_model_card,
         write_benchmark,
     )
     from resonanz.triage.pipeline import Triage
 
-    scores = evaluate_all(Triage.load(), Path(datasets) if datasets else None)
-    write_benchmark(scores, Path(output) if output else BENCHMARK_PATH)
+    peers = offline_peers()
+    missing = [name for name, predictor in peers.items() if predictor is None]
+    if missing:
+        print(missing_peers_note(missing).strip(), file=sys.stderr)
+    scores = evaluate_all(Triage.load(), Path(datasets) if datasets else None, peers)
+    write_benchmark(scores, Path(output) if output else BENCHMARK_PATH, missing)
     update_model_card(scores)
     print(markdown_table(scores))
     return 0

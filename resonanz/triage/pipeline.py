@@ -23,6 +23,7 @@ from resonanz.triage.labels import DEFAULT_LANGUAGES, TASKS
 from resonanz.triage.language import detect_languages
 from resonanz.triage.lexicons import ADDRESSED_PATTERN, SPAM_CUE_PATTERN, THREAT_PATTERN
 from resonanz.triage.linear_models import LinearModel, load_models
+from resonanz.triage.profanity_prior import ProfanityPrior
 from resonanz.triage.text_features import URL_PATTERN, WORD_FEATURES, TextFeaturizer, normalize_text
 from resonanz.triage.urgency import UrgencyInputs, compute_urgency
 from resonanz.triage.workspace_learning import (
@@ -83,9 +84,14 @@ class TaskOutput:
 class Triage:
     """All triage models, loaded once; safe to share between threads (read-only state)."""
 
-    def __init__(self, models: dict[str, LinearModel], idf: np.ndarray) -> None:
+    def __init__(
+        self,
+        models: dict[str, LinearModel],
+        idf: np.ndarray,
+        prior: ProfanityPrior | None = None,
+    ) -> None:
         self.models = models
-        self.featurizer = TextFeaturizer(idf)
+        self.featurizer = TextFeaturizer(idf, prior)
         self.intent_cue_weights = dict(INTENT_CUE_WEIGHTS)
 
     def german_or_english(self, texts: list[str]) -> list[str]:
@@ -102,12 +108,13 @@ class Triage:
     def load(cls, directory: Path = ARTIFACTS_DIRECTORY) -> Triage:
         """Load artifacts from `directory`; FileNotFoundError says to run `train` first."""
         try:
-            models, idf, _ = load_models(directory)
+            models, idf, manifest = load_models(directory)
+            prior = ProfanityPrior.load(directory) if manifest.get("profanity_prior") else None
         except FileNotFoundError as error:
             raise FileNotFoundError(
                 f"no triage artifacts in {directory}; run `resonanz triage train` first"
             ) from error
-        return cls(models, idf)
+        return cls(models, idf, prior)
 
     # -- public surface ---------------------------------------------------------------
 

@@ -18,12 +18,16 @@ from sklearn.utils import murmurhash3_32
 from resonanz.triage.lexicons import EXPLANATION_STOPWORDS
 from resonanz.triage.polarity_lexicon import FEATURE_COUNT as LEXICON_FEATURE_COUNT
 from resonanz.triage.polarity_lexicon import polarity_lexicon
+from resonanz.triage.profanity_prior import FEATURE_COUNT as PRIOR_FEATURE_COUNT
+from resonanz.triage.profanity_prior import ProfanityPrior
 
 WORD_FEATURES = 2**19
 CHAR_FEATURES = 2**19
 HASHED_FEATURES = WORD_FEATURES + CHAR_FEATURES
-# A few dense lexicon columns follow the hashed blocks (see polarity_lexicon.py).
-N_FEATURES = HASHED_FEATURES + LEXICON_FEATURE_COUNT
+# A few dense columns follow the hashed blocks: polarity lexicon (polarity_lexicon.py), then
+# the offensiveness prior (profanity_prior.py).
+DENSE_FEATURES = LEXICON_FEATURE_COUNT + PRIOR_FEATURE_COUNT
+N_FEATURES = HASHED_FEATURES + DENSE_FEATURES
 # Weight of the lexicon block next to the l2-normed n-gram blocks (chosen on validation).
 LEXICON_SCALE = 1.0
 
@@ -52,9 +56,14 @@ def normalize_text(text: str) -> str:
 
 class TextFeaturizer:
     """Hashed word 1–2-grams and char_wb 2–5-grams (sublinear tf-idf, each block l2-normed),
-    then the polarity-lexicon columns."""
+    then the polarity-lexicon and offensiveness-prior columns.
 
-    def __init__(self, idf: np.ndarray | None = None) -> None:
+    Without a `prior` its columns are zero (tests on toy data); the shipped models are
+    trained and loaded with it.
+    """
+
+    def __init__(self, idf: np.ndarray | None = None, prior: ProfanityPrior | None = None) -> None:
+        self.prior = prior
         self.word_vectorizer = HashingVectorizer(
             n_features=WORD_FEATURES,
             ngram_range=(1, 2),
@@ -88,7 +97,7 @@ class TextFeaturizer:
         document_frequency = np.bincount(counts.indices, minlength=HASHED_FEATURES)
         n_documents = counts.shape[0]
         idf = np.log((1 + n_documents) / (1 + document_frequency)) + 1.0
-        self.idf = np.concatenate([idf, np.ones(LEXICON_FEATURE_COUNT)]).astype(np.float32)
+        self.idf = np.concatenate([idf, np.ones(DENSE_FEATURES)]).astype(np.float32)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Feature matrix for raw texts (normalised here)."""
@@ -108,7 +117,12 @@ class TextFeaturizer:
         norms = np.where(is_word, word_norm[row_of_entry], char_norm[row_of_entry])
         matrix.data /= np.maximum(norms, 1e-12).astype(np.float32)
         lexicon = polarity_lexicon().features(list(normalized)) * LEXICON_SCALE
-        return sp.hstack([matrix, sp.csr_matrix(lexicon)], format="csr", dtype=np.float32)
+        if self.prior is not None:
+            prior = self.prior.features(normalized)
+        else:
+            prior = np.zeros((len(normalized), PRIOR_FEATURE_COUNT), dtype=np.float32)
+        dense = np.hstack([lexicon, prior])
+        return sp.hstack([matrix, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
 
     def word_columns(self, normalized_text: str) -> dict[int, str]:
         """Map the word-unigram columns of one normalised text back to their words.

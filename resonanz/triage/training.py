@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from resonanz.triage import profanity_prior
 from resonanz.triage.intent_seed import (
     SEED_PATH,
     SeedRow,
@@ -27,7 +28,13 @@ from resonanz.triage.intent_seed import (
     write_intent_seed,
 )
 from resonanz.triage.linear_models import LinearModel, save_models
-from resonanz.triage.text_features import HASHED_FEATURES, TextFeaturizer, normalize_text
+from resonanz.triage.text_features import (
+    HASHED_FEATURES,
+    N_FEATURES,
+    PRIOR_FEATURE_COUNT,
+    TextFeaturizer,
+    normalize_text,
+)
 from resonanz.triage.training_data import (
     SPLIT_SEED,
     LabelledTexts,
@@ -58,6 +65,9 @@ class ModelRecipe:
     source_weights: tuple[tuple[str, float], ...] = ()
     # Rows borrowed from another task's dataset: (dataset, its label, label given here).
     borrowed: tuple[tuple[str, str, str], ...] = ()
+    # Whether the model may weigh the English offensiveness prior (profanity_prior.py).
+    # Only where cross-validation showed a gain; elsewhere its columns are left at zero.
+    profanity_prior: bool = False
 
 
 RECIPES: tuple[ModelRecipe, ...] = (
@@ -96,12 +106,14 @@ RECIPES: tuple[ModelRecipe, ...] = (
             ("germeval2017", "positive", "other"),
         ),
     ),
+    # The offensiveness prior: cross-validated 0.747 -> 0.756 (no gain for English sentiment).
     ModelRecipe(
         "offensive.en",
         ("tweeteval_offensive",),
         4.0,
         naive_bayes_scaling=True,
         tune_decision_bias=True,
+        profanity_prior=True,
     ),
     ModelRecipe("offensive_kind.de", ("germeval2018_kind",), 2.0),
     ModelRecipe("hate.en", ("tweeteval_hate",), 2.0),
@@ -206,6 +218,15 @@ def fit_weights(
     return classes, weights_t, np.asarray(intercepts, dtype=np.float64)
 
 
+def without_prior_columns(features: sp.csr_matrix) -> sp.csr_matrix:
+    """`features` with the offensiveness-prior columns (the last ones) set to zero."""
+    keep = np.ones(N_FEATURES, dtype=np.float32)
+    keep[N_FEATURES - PRIOR_FEATURE_COUNT :] = 0.0
+    masked = (features @ sp.diags(keep)).tocsr()
+    masked.eliminate_zeros()
+    return masked
+
+
 def cross_validation_folds(
     labels: np.ndarray, sources: np.ndarray, keys: list[str], folds: int
 ) -> np.ndarray:
@@ -295,16 +316,22 @@ def fit(
     sources: list[str] | None = None,
     tune_decision_bias: bool = False,
     source_weights: Mapping[str, float] | None = None,
+    use_prior: bool = False,
     **info: object,
 ) -> LinearModel:
     """Fit one balanced logistic regression (optionally NB-scaled one-vs-rest) for `key`.
 
     With `tune_decision_bias`, per-class offsets chosen by cross-validation over `sources`
     (the dataset of each row) are folded into the intercepts: the argmax then includes
-    them, and a binary model's 0.5 threshold moves accordingly.
+    them, and a binary model's 0.5 threshold moves accordingly. Without `use_prior` the
+    model gets no weight on the offensiveness-prior columns.
     """
     started = time.perf_counter()
     features = featurizer.transform(texts)
+    if use_prior:
+        info["profanity_prior"] = True
+    else:
+        features = without_prior_columns(features)
     label_array = np.asarray(labels)
     source_array = np.asarray(sources if sources is not None else [key] * len(texts))
     sample_weight = None
@@ -413,7 +440,8 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
         ]
         training_sets[recipe.key] = deduplicated(parts, validation_keys)
 
-    featurizer = TextFeaturizer()
+    prior = profanity_prior.extract()
+    featurizer = TextFeaturizer(prior=prior)
     all_texts = [text for texts, _, _ in training_sets.values() for text in texts]
     all_texts += [row.text for row in intent_train]
     featurizer.fit_idf(all_texts)
@@ -431,6 +459,7 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
             sources=sources,
             tune_decision_bias=recipe.tune_decision_bias,
             source_weights=dict(recipe.source_weights),
+            use_prior=recipe.profanity_prior,
             datasets=list(recipe.datasets),
         )
     for key, recipe_keys, c in POOLED_RECIPES:
@@ -460,6 +489,11 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
         models,
         featurizer.idf,
         artifacts,
-        {"split_seed": SPLIT_SEED, "feature_count": int(featurizer.idf.shape[0])},
+        {
+            "split_seed": SPLIT_SEED,
+            "feature_count": int(featurizer.idf.shape[0]),
+            "profanity_prior": profanity_prior.PRIOR_FILE,
+        },
     )
+    prior.save(artifacts)
     log(f"wrote {len(models)} models to {artifacts}")

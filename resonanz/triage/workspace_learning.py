@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from scipy.optimize import minimize
 
 from resonanz.triage.labels import TASK_LABELS
+from resonanz.triage.text_features import HASHED_FEATURES
 
 ADJUSTABLE_TASKS = ("sentiment", "offensive", "spam", "intent")
 DEFAULT_PENALTY = 1.0
@@ -97,7 +98,10 @@ def fit_adjustment(
         raise ValueError("features, base probabilities and labels must have the same rows")
     class_index = {label: index for index, label in enumerate(classes)}
     targets = np.array([class_index[label] for label in labels])
+    # N-gram columns only: the dense lexicon and prior columns are non-zero for almost every
+    # text, so a weight on them would act as a second bias and move unrelated messages.
     columns = np.unique(features.indices).astype(np.int64)
+    columns = columns[columns < HASHED_FEATURES]
     local = features[:, columns].tocsr()
     base = np.log(np.clip(base_probabilities, MIN_PROBABILITY, 1.0))
     n_columns, n_classes = len(columns), len(classes)

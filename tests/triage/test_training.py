@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resonanz.triage.text_features import TextFeaturizer
-from resonanz.triage.training import cross_validation_folds, fit, mean_macro_f1
+from resonanz.triage.text_features import N_FEATURES, PRIOR_FEATURE_COUNT, TextFeaturizer
+from resonanz.triage.training import (
+    cross_validation_folds,
+    fit,
+    mean_macro_f1,
+    without_prior_columns,
+)
 
 
 def test_folds_keep_copies_of_a_text_together_and_cover_every_stratum() -> None:
@@ -76,3 +81,36 @@ def test_mean_macro_f1_leaves_out_single_label_sources() -> None:
     sources = np.array(["one", "one", "two", "two", "borrowed", "borrowed"])
     # one: perfect (1.0); two: a has F1 0, b has F1 2/3 -> 1/3; borrowed is left out.
     assert mean_macro_f1(labels, predicted, sources) == pytest.approx((1.0 + 1 / 3) / 2)
+
+
+def test_models_without_the_prior_get_no_weight_on_its_columns() -> None:
+    texts, labels = _toy_corpus()
+    featurizer = TextFeaturizer()
+    featurizer.fit_idf(texts)
+    features = featurizer.transform(texts).tolil()
+    features[:, N_FEATURES - 1] = 1.0  # pretend the prior fired on every text
+    masked = without_prior_columns(features.tocsr())
+    assert masked[:, N_FEATURES - PRIOR_FEATURE_COUNT :].nnz == 0
+    assert (
+        masked[:, : N_FEATURES - PRIOR_FEATURE_COUNT].nnz
+        == features.tocsr()[:, : N_FEATURES - PRIOR_FEATURE_COUNT].nnz
+    )
+
+
+def test_only_models_trained_with_the_prior_weigh_it() -> None:
+    from resonanz.triage.pipeline import ARTIFACTS_DIRECTORY
+    from resonanz.triage.profanity_prior import ProfanityPrior
+
+    texts, labels = _toy_corpus()
+    texts = [
+        f"{text} damn" if label == "rare" else text
+        for text, label in zip(texts, labels, strict=True)
+    ]
+    featurizer = TextFeaturizer(prior=ProfanityPrior.load(ARTIFACTS_DIRECTORY))
+    featurizer.fit_idf(texts)
+    without = fit("toy", featurizer, texts, labels, 1.0)
+    with_prior = fit("toy", featurizer, texts, labels, 1.0, use_prior=True)
+    prior_rows = slice(N_FEATURES - PRIOR_FEATURE_COUNT, N_FEATURES)
+    assert not without.weights_t[prior_rows].any()
+    assert with_prior.weights_t[prior_rows].any()
+    assert with_prior.info["profanity_prior"] is True
