@@ -219,9 +219,9 @@ def fit_weights(
 
 
 def without_prior_columns(features: sp.csr_matrix) -> sp.csr_matrix:
-    """`features` with the offensiveness-prior columns (the last ones) set to zero."""
-    keep = np.ones(N_FEATURES, dtype=np.float32)
-    keep[N_FEATURES - PRIOR_FEATURE_COUNT :] = 0.0
+    """`features` with the offensiveness-prior columns (the last of N_FEATURES) set to zero."""
+    keep = np.ones(features.shape[1], dtype=np.float32)
+    keep[N_FEATURES - PRIOR_FEATURE_COUNT : N_FEATURES] = 0.0
     masked = (features @ sp.diags(keep)).tocsr()
     masked.eliminate_zeros()
     return masked
