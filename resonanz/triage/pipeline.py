@@ -38,7 +38,8 @@ WHY_WORDS = 3
 # Domains that only ever appear in spam; extend per deployment.
 KNOWN_BAD_DOMAINS = frozenset({"bit.do", "adf.ly", "shorte.st", "ouo.io", "linkvertise.com"})
 DOMAIN_PATTERN = re.compile(r"(?i)(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
-# Identical texts seen this often in one batch look like a bot campaign.
+# Identical texts with a link or spam cue seen this often in one batch look like a bot
+# campaign.
 REPEATED_TEXT_COUNT = 3
 # Probability mass an intent cue rule adds to its label before renormalising. Set by
 # judgement, not tuned (the validation labels come from the same rules): lead and feedback
@@ -420,8 +421,12 @@ class Triage:
             if domains & KNOWN_BAD_DOMAINS:
                 boost += 6.0
                 reasons.append("known-bad domain")
+            # Repetition only strengthens other evidence (a link or a spam cue): identical
+            # complaints during an outage, or the same thanks from many customers, are a
+            # storm to answer, not spam to hide.
             if (
-                len(texts) > 1
+                (links or cues)
+                and len(texts) > 1
                 and repeats[batch.normalized[index]] >= REPEATED_TEXT_COUNT
                 and len(text) > 20
             ):

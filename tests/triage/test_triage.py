@@ -84,6 +84,25 @@ def test_obvious_sms_spam_is_spam_and_a_chat_is_ham(triage: Triage) -> None:
     assert spam.priority == "low"
 
 
+def test_a_storm_of_identical_messages_is_not_spam(triage: Triage) -> None:
+    # During an outage many customers write the same words; they must reach the team.
+    complaint = "Preiserhöhung um 30 % und dann noch schlechter Service. Enttäuschend."
+    thanks = "Ich wollte nur sagen: Eure Hotline war heute sehr freundlich. Danke!"
+    results = triage.triage_batch([complaint] * 5 + [thanks] * 4)
+    assert [result.spam for result in results] == ["ham"] * 9
+
+
+def test_the_same_link_post_many_times_is_more_spam_than_once(triage: Triage) -> None:
+    post = "Schaut mal auf meinem Kanal vorbei, neue Videos jeden Tag: http://example.com/kanal"
+    (once,) = triage.triage_batch([post])
+    campaign = triage.triage_batch([post] * 4 + ["Wann öffnet ihr morgen?"])
+    assert campaign[0].spam == "spam"
+    assert campaign[0].spam_score > once.spam_score
+    assert "repeated text" in campaign[0].why["spam"]
+    assert "repeated text" not in once.why.get("spam", [])
+    assert campaign[-1].spam == "ham"
+
+
 def test_language_of_german_and_english(triage: Triage) -> None:
     labels = triage.predict_task(
         "language",
