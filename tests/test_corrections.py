@@ -135,4 +135,11 @@ def test_learning_page_shows_examples_and_gain(
         adapted_accuracy=0.75,
     )
     page = alice_client.get("/w/acme/settings/learning/").content.decode()
-    assert "25 %" in page and "75 %" in page and "complaint" in page
+    assert "25 %" in page and "75 %" in page
+    # Tasks and labels read in the team's language, not as internal names.
+    assert "<td>Anliegen</td>" in page and "<td>Stimmung</td>" in page
+    assert "<strong>Beschwerde</strong>" in page and "complaint" not in page
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    english = alice_client.get("/w/acme/settings/learning/").content.decode()
+    assert "<td>Intent</td>" in english and "<strong>complaint</strong>" in english

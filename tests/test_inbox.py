@@ -175,6 +175,16 @@ def test_pages_render_and_act(alice_client: Client, acme, webhook) -> None:  # t
     assert alice_client.get("/w/acme/rows/", {"cursor": "garbage"}).status_code == 400
     assert alice_client.get(f"/w/acme/c/{conv.pk}/").status_code == 200
     assert alice_client.get("/w/acme/c/999999/").status_code == 404
+    # Triage chips on a message read in the team's language, with the evidence on hover.
+    conv.messages.update(
+        sentiment="negative",
+        intent="complaint",
+        spam=True,
+        triage={"why": {"intent": ["mood:negative"], "spam": ["repeated text"]}},
+    )
+    detail = alice_client.get(f"/w/acme/c/{conv.pk}/").content.decode()
+    assert 'title="mood:negative">Beschwerde</span>' in detail
+    assert ">negativ</span>" in detail and 'title="repeated text">Spam</span>' in detail
     r = alice_client.post(f"/w/acme/c/{conv.pk}/reply/", {"text": "Hallo!"}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and "Hallo!" in r.content.decode()
     assert alice_client.post(f"/w/acme/c/{conv.pk}/reply/", {"text": " "}).status_code == 400

@@ -5,10 +5,28 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy
 
 from resonanz.core.permissions import Access, Capability
 from resonanz.triage.models import LabelExample, WorkspaceModel
 from resonanz.triage.services import MIN_EXAMPLES
+
+TASK_NAMES = {
+    "intent": gettext_lazy("Intent"),
+    "sentiment": gettext_lazy("Mood"),
+    "spam": gettext_lazy("spam"),
+    "offensive": gettext_lazy("offensive"),
+}
+# Where a task's label reads differently on its own ("other" as an offensive label).
+LABEL_NAMES = {
+    ("spam", "ham"): gettext_lazy("not spam"),
+    ("offensive", "other"): gettext_lazy("not offensive"),
+}
+
+
+def label_name(task: str, label: str) -> str:
+    """A triage label as the team reads it, in the active language."""
+    return str(LABEL_NAMES.get((task, label)) or gettext(label)) if label else ""
 
 
 def learning(request: HttpRequest, ws: str) -> HttpResponse:
@@ -31,17 +49,24 @@ def learning(request: HttpRequest, ws: str) -> HttpResponse:
         rows.append(
             {
                 "task": task,
+                "name": TASK_NAMES[task],
                 "counts": counts.get(task, {"total": 0, "explicit": 0, "implied": 0}),
                 "model": model,
                 "base": round(model.base_accuracy * 100) if model else None,
                 "adapted": round(model.adapted_accuracy * 100) if model else None,
             }
         )
-    recent = (
-        LabelExample.objects.filter(workspace=access.workspace)
+    recent = [
+        {
+            "example": example,
+            "task": TASK_NAMES.get(example.task, example.task),
+            "predicted": label_name(example.task, example.predicted),
+            "label": label_name(example.task, example.label),
+        }
+        for example in LabelExample.objects.filter(workspace=access.workspace)
         .select_related("created_by")
         .order_by("-id")[:20]
-    )
+    ]
     return render(
         request,
         "settings/learning.html",
