@@ -53,15 +53,17 @@ class SeedRow:
     rule: str
 
 
-def label_by_cues(text: str, sentiment: str) -> tuple[str, str]:
+def label_by_cues(text: str, sentiment: str, negative_leads: bool = True) -> tuple[str, str]:
     """Intent of a real message from its cue words and gold sentiment; returns (label, rule).
 
     Order matters: asking about price/availability is a lead even when phrased as a
     question; a suggestion is feedback even when negative; a negative message with a
-    complaint cue is a complaint even when it ends with a question mark.
+    complaint cue is a complaint even when it ends with a question mark. With
+    `negative_leads=False` (the pipeline) a negative message is never a lead: "who came up
+    with this price increase?" is no wish to buy. The seed set keeps the original rule.
     """
     has_question_mark = "?" in text
-    if LEAD_PATTERN.search(text):
+    if (negative_leads or sentiment != "negative") and LEAD_PATTERN.search(text):
         if has_question_mark:
             return "lead", "lead cue + question mark"
         if PURCHASE_WISH_PATTERN.search(text):

@@ -35,8 +35,21 @@ from resonanz.triage.workspace_learning import (
 
 ARTIFACTS_DIRECTORY = Path(__file__).resolve().parent / "artifacts"
 WHY_WORDS = 3
-# Domains that only ever appear in spam; extend per deployment.
-KNOWN_BAD_DOMAINS = frozenset({"bit.do", "adf.ly", "shorte.st", "ouo.io", "linkvertise.com"})
+# Domains that only ever appear in spam (pay-per-click link shorteners); extend per
+# deployment.
+KNOWN_BAD_DOMAINS = frozenset(
+    {
+        "bit.do",
+        "adf.ly",
+        "shorte.st",
+        "sh.st",
+        "ouo.io",
+        "linkvertise.com",
+        "linkbucks.com",
+        "adfoc.us",
+        "bc.vc",
+    }
+)
 DOMAIN_PATTERN = re.compile(r"(?i)(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 # Identical texts with a link or spam cue seen this often in one batch look like a bot
 # campaign.
@@ -51,6 +64,12 @@ INTENT_CUE_WEIGHTS = {
     "question": 0.3,
     "praise": 0.3,
 }
+
+
+# Intent of an inbound message whose only signal is its mood, when the mood is at least this
+# sure (see `Triage._intent`).
+MOOD_INTENTS = {"negative": "complaint", "positive": "praise"}
+MOOD_INTENT_SCORE = 0.5
 
 
 @dataclass(frozen=True)
@@ -161,7 +180,7 @@ class Triage:
         sentiment = self._sentiment(batch, langs)
         offensive, kinds = self._offensive(batch, langs, texts)
         spam = self._spam(batch, texts)
-        intent = self._intent(batch, texts, sentiment.labels)
+        intent = self._intent(batch, texts, sentiment)
         results = []
         for index, text in enumerate(texts):
             urgency, priority, urgency_reasons = compute_urgency(
@@ -304,7 +323,7 @@ class Triage:
             ]
         if task == "intent":
             # The intent cues read the sentiment, as they did when the seed set was labelled.
-            return self._intent(batch, texts, self._sentiment(batch, langs).labels), batch
+            return self._intent(batch, texts, self._sentiment(batch, langs)), batch
         if task == "sentiment":
             return self._sentiment(batch, langs), batch
         output, _ = self._offensive(batch, langs, texts)
@@ -448,25 +467,34 @@ class Triage:
                 output.why[index] = (reasons + output.why[index])[:WHY_WORDS]
         return output
 
-    def _intent(self, batch: _Batch, texts: list[str], sentiments: list[str]) -> TaskOutput:
+    def _intent(self, batch: _Batch, texts: list[str], sentiment: TaskOutput) -> TaskOutput:
         model = self.models["intent.any"]
         probabilities = model.probabilities(batch.features)
         # The seed set has few real German complaints, leads and suggestions, so the model
         # alone misses many; the documented cue rules add probability mass to their label.
-        cue_rows: dict[int, str] = {}
-        for index, (text, sentiment) in enumerate(zip(texts, sentiments, strict=True)):
-            label, _ = label_by_cues(text, sentiment)
+        cue_rows: dict[int, tuple[str, str]] = {}
+        for index, (text, mood, mood_score) in enumerate(
+            zip(texts, sentiment.labels, sentiment.scores, strict=True)
+        ):
+            label, _ = label_by_cues(text, mood, negative_leads=False)
+            cue = f"cue:{label}"
+            if label == "other" and mood in MOOD_INTENTS and mood_score >= MOOD_INTENT_SCORE:
+                # The cue rules label texts written about anything (the seed set's tweets);
+                # a message in a brand's inbox is written to the brand, so a clearly
+                # negative one without another cue leans to complaint, a positive one to
+                # praise.
+                label, cue = MOOD_INTENTS[mood], f"mood:{mood}"
             if label != "other":
                 probabilities[index, model.classes.index(label)] += self.intent_cue_weights[label]
-                cue_rows[index] = label
+                cue_rows[index] = (label, cue)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         probabilities = batch.adjusted("intent", probabilities)
         output = batch.output(
             probabilities, probabilities.argmax(axis=1), [model] * len(batch.normalized)
         )
-        for index, label in cue_rows.items():
+        for index, (label, cue) in cue_rows.items():
             if output.labels[index] == label:
-                output.why[index] = [f"cue:{label}", *output.why[index]][:WHY_WORDS]
+                output.why[index] = [cue, *output.why[index]][:WHY_WORDS]
         return output
 
 

@@ -84,6 +84,14 @@ def test_obvious_sms_spam_is_spam_and_a_chat_is_ham(triage: Triage) -> None:
     assert spam.priority == "low"
 
 
+def test_a_pay_per_click_link_is_spam_however_friendly_the_words(triage: Triage) -> None:
+    (result,) = triage.triage_batch(
+        ["Discover a beautiful song of a young singer http://www.linkbucks.com/AcN2g"]
+    )
+    assert result.spam == "spam"
+    assert "known-bad domain" in result.why["spam"]
+
+
 def test_a_storm_of_identical_messages_is_not_spam(triage: Triage) -> None:
     # During an outage many customers write the same words; they must reach the team.
     complaint = "Preiserhöhung um 30 % und dann noch schlechter Service. Enttäuschend."
@@ -247,6 +255,34 @@ def test_correction_gain_reports_base_and_learned_accuracy(triage: Triage) -> No
 def test_corrections_with_unknown_labels_are_rejected(triage: Triage) -> None:
     with pytest.raises(ValueError, match="not spam labels"):
         triage.learn_from_corrections("spam", ["hello"], ["not spam"])
+
+
+def test_a_negative_message_about_a_price_is_no_lead(triage: Triage) -> None:
+    from resonanz.triage.intent_seed import label_by_cues
+
+    price_rant = "Wer hat sich diese Preiserhöhung ausgedacht?"
+    assert label_by_cues("Was kostet das Jahresabo?", "neutral", negative_leads=False)[0] == "lead"
+    assert label_by_cues(price_rant, "negative", negative_leads=False)[0] != "lead"
+    assert label_by_cues(price_rant, "negative")[0] == "lead"  # the seed set's rule
+    (result,) = triage.triage_batch(["Was für ein Idiot hat sich diese Preiserhöhung ausgedacht?"])
+    assert result.intent != "lead"
+
+
+def test_mood_leans_intent_only_when_nothing_else_speaks(triage: Triage) -> None:
+    texts = ["Die App stürzt bei jedem Login ab. Update hat nichts gebracht.", "Ok."]
+    crash, ok = triage.triage_batch(texts)
+    assert crash.sentiment == "negative"
+    assert (crash.intent, crash.why["intent"][0]) == ("complaint", "mood:negative")
+    # Too short to be sure of its mood: no lean.
+    assert ok.intent == "other"
+    # Without the rule (weights zero, as `evaluate` scores the model alone) it stays other.
+    weights = triage.intent_cue_weights
+    triage.intent_cue_weights = dict.fromkeys(weights, 0.0)
+    try:
+        (model_only,) = triage.triage_batch(texts[:1])
+    finally:
+        triage.intent_cue_weights = weights
+    assert model_only.intent != "complaint" or model_only.intent_score < crash.intent_score
 
 
 @pytest.mark.parametrize(
