@@ -183,8 +183,8 @@ def test_pages_render_and_act(alice_client: Client, acme, webhook) -> None:  # t
         triage={"why": {"intent": ["mood:negative"], "spam": ["repeated text"]}},
     )
     detail = alice_client.get(f"/w/acme/c/{conv.pk}/").content.decode()
-    assert 'title="mood:negative">Beschwerde</span>' in detail
-    assert ">negativ</span>" in detail and 'title="repeated text">Spam</span>' in detail
+    assert 'title="Stimmung: negativ">Beschwerde</span>' in detail
+    assert ">negativ</span>" in detail and 'title="derselbe Text mehrfach">Spam</span>' in detail
     r = alice_client.post(f"/w/acme/c/{conv.pk}/reply/", {"text": "Hallo!"}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and "Hallo!" in r.content.decode()
     assert alice_client.post(f"/w/acme/c/{conv.pk}/reply/", {"text": " "}).status_code == 400
@@ -274,3 +274,21 @@ def test_mentions_show_for_the_mentioned_member(acme, alice, bob, webhook) -> No
         convs[1].pk
     ]
     assert selectors.list_conversations(acme, f, user_id=alice.pk).conversations == []
+
+
+def test_triage_evidence_reads_as_words_not_rule_codes() -> None:
+    from django.utils import translation
+
+    from resonanz.core.templatetags.resonanz_tags import why
+
+    evidence = ["cue:lead", "mood:negative", "2 links", "known-bad domain", "kündigung"]
+    with translation.override("en"):
+        assert why(evidence) == (
+            "cue words for “lead”, mood: negative, 2 links, known spam domain, kündigung"
+        )
+    with translation.override("de"):
+        assert why(evidence) == (
+            "Signalwörter für „Kaufinteresse“, Stimmung: negativ, 2 Links, "
+            "bekannte Spam-Domain, kündigung"
+        )
+    assert why(None) == why([]) == ""

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -12,3 +15,31 @@ register = template.Library()
 def urlencode_params(params: dict[str, Any]) -> str:
     """A dict of query parameters as a query string (values are escaped)."""
     return urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
+
+
+# Triage's rule evidence (see triage/pipeline.py), as the team reads it on hover.
+WHY_PHRASES = {
+    "repeated text": _("the same text several times"),
+    "known-bad domain": _("known spam domain"),
+    "threat": _("threat"),
+}
+LINKS_PATTERN = re.compile(r"(\d+) links")
+
+
+@register.filter
+def why(words: list[str] | None) -> str:
+    """The evidence behind a triage label, readable: words, cue and mood rules, reasons."""
+    parts = []
+    for word in words or []:
+        kind, _separator, value = str(word).partition(":")
+        links = LINKS_PATTERN.fullmatch(str(word))
+        if kind == "cue" and value:
+            parts.append(gettext("cue words for “%(label)s”") % {"label": gettext(value)})
+        elif kind == "mood" and value:
+            parts.append(gettext("mood: %(label)s") % {"label": gettext(value)})
+        elif links:
+            count = int(links.group(1))
+            parts.append(ngettext("%(count)d link", "%(count)d links", count) % {"count": count})
+        else:
+            parts.append(str(WHY_PHRASES.get(str(word), word)))
+    return ", ".join(parts)
