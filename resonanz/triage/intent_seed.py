@@ -25,6 +25,7 @@ from resonanz.triage.lexicons import (
     LEAD_PATTERN,
     PRAISE_PATTERN,
     PURCHASE_WISH_PATTERN,
+    SERVICE_PROBLEM_DE_PATTERN,
 )
 from resonanz.triage.training_data import SPLIT_SEED, read_rows
 
@@ -70,7 +71,9 @@ def label_by_cues(text: str, sentiment: str, negative_leads: bool = True) -> tup
             return "lead", "lead cue + purchase wish"
     if FEEDBACK_PATTERN.search(text):
         return "feedback", "feedback cue"
-    if sentiment == "negative" and COMPLAINT_PATTERN.search(text):
+    if sentiment == "negative" and (
+        COMPLAINT_PATTERN.search(text) or SERVICE_PROBLEM_DE_PATTERN.search(text)
+    ):
         return "complaint", "negative + complaint cue"
     if has_question_mark:
         return "question", "question mark"

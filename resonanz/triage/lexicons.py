@@ -34,6 +34,24 @@ ADDRESSED_PATTERN: Final = re.compile(
     r"(?i)(?:@\w+|\b(?:you|your|you're|u|ur|du|dich|dir|dein\w*|ihr|euch|euer\w*|sie sind)\b)"
 )
 
+# A failed service described in German ("ist nicht angekommen", "stürzt ständig ab", "warte
+# seit Wochen", "Konto gesperrt"): in a brand's inbox these carry the complaint even without
+# a single negative word, which the German sentiment data (tweets, rail feedback) rarely
+# shows. Read as a feature by `polarity_lexicon.py` (the model learns its weight).
+SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
+    r"(?i)\b(?:nicht (?:an)?gekommen|nie (?:an)?gekommen|nicht (?:erhalten|geliefert|zugestellt"
+    r"|bekommen)|noch nicht da|fehlt|fehlen|fehlende[nrm]?|falsche[nrm]? (?:artikel|größe|farbe"
+    r"|lieferung|rechnung|betrag)|falsch geliefert|beschädigt\w*|kaputt\w*|defekt\w*|zerbrochen"
+    r"|verschwunden|verloren|funktioniert (?:nicht|gar nicht|nicht mehr)|geht (?:nicht|gar nichts?"
+    r"|nichts mehr)|klappt nicht|lädt nicht|startet nicht|stürzt\w* (?:\w+ ){0,2}ab|abgestürzt"
+    r"|hängt sich auf|fehlermeldung|keine (?:antwort|rückmeldung|reaktion|hilfe)|niemand"
+    r" (?:antwortet|meldet|hilft|reagiert)|nicht erreichbar|warteschleife|ignoriert"
+    r"|warte (?:seit|schon|jetzt|immer noch)|warten seit|immer noch nicht|noch immer nicht"
+    r"|storniert|gesperrt|abgebucht|zu viel berechnet|doppelt (?:abgebucht|berechnet)"
+    r"|rückerstattung|erstattung|geld zurück|reklamation|beschwerde|verspät\w*|ausgefallen"
+    r"|zugausfall)\b"
+)
+
 # Spam cues beyond what the SMS/YouTube models saw: link farms, crypto and lottery lures.
 SPAM_CUE_PATTERN: Final = re.compile(
     r"(?i)\b(?:bitcoin|btc|crypto\w*|krypto\w*|ethereum|forex|nft|airdrop|giveaway|gewinnspiel"
@@ -47,7 +65,8 @@ SPAM_CUE_PATTERN: Final = re.compile(
 # Intent cues, German and English, used to label the German seed set and as rules.
 LEAD_PATTERN: Final = re.compile(
     r"(?i)\b(?:wie ?viel kostet|was kostet|kosten|preis\w*|angebot\w*|kaufen|bestellen|buchen"
-    r"|verfügbar\w*|lieferbar|vorrätig|auf lager|tarif\w*|rabatt\w*|bahncard|sparpreis"
+    r"|verfügbar\w*|lieferbar|vorrätig|auf lager|erhältlich|in größe|in grösse|nachbestell\w*"
+    r"|reservier\w*|tarif\w*|rabatt\w*|bahncard|sparpreis|in size|restock\w*"
     r"|how much|price\w*|pricing|cost\w*|buy|purchase|(?:place|make) an? order|order (?:a|one|two)"
     r"|book(?:ing)? a|available|in stock"
     r"|fares?|discount\w*|quote|subscription plan|do you (?:ship|sell|deliver|fly) to)\b"

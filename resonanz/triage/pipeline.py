@@ -66,6 +66,11 @@ INTENT_CUE_WEIGHTS = {
 }
 
 
+# Intents whose cue rule fires on words (not on a bare question mark or on the mood alone):
+# when one fires, the message is not "other".
+WORD_CUE_INTENTS = frozenset({"lead", "feedback", "complaint", "praise"})
+
+
 # Intent of an inbound message whose only signal is its mood, when the mood is at least this
 # sure (see `Triage._intent`).
 MOOD_INTENTS = {"negative": "complaint", "positive": "praise"}
@@ -473,6 +478,7 @@ class Triage:
         # The seed set has few real German complaints, leads and suggestions, so the model
         # alone misses many; the documented cue rules add probability mass to their label.
         cue_rows: dict[int, tuple[str, str]] = {}
+        other_column = model.classes.index("other")
         for index, (text, mood, mood_score) in enumerate(
             zip(texts, sentiment.labels, sentiment.scores, strict=True)
         ):
@@ -485,7 +491,12 @@ class Triage:
                 # praise.
                 label, cue = MOOD_INTENTS[mood], f"mood:{mood}"
             if label != "other":
-                probabilities[index, model.classes.index(label)] += self.intent_cue_weights[label]
+                weight = self.intent_cue_weights[label]
+                if weight and label in WORD_CUE_INTENTS and cue.startswith("cue:"):
+                    # A word cue says the message wants something; "other" (no intent)
+                    # is then no answer, though another intent the model sees still is.
+                    probabilities[index, other_column] = 0.0
+                probabilities[index, model.classes.index(label)] += weight
                 cue_rows[index] = (label, cue)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         probabilities = batch.adjusted("intent", probabilities)

@@ -3,7 +3,8 @@
 The sentiment training sets are small (about 3,400 German texts); a lexicon knows the
 polarity of words those texts never contain. Both lexicons are matched on Snowball stems so
 "schönen" finds "schön". Files and licences: `lexicon_data/` (German Polarity Lexicon,
-Apache 2.0; VADER, MIT).
+Apache 2.0; VADER, MIT). One more column counts German descriptions of a failed service
+(`lexicons.SERVICE_PROBLEM_DE_PATTERN`), which no polarity lexicon marks as negative.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import Stemmer
+
+from resonanz.triage.lexicons import EXPLANATION_STOPWORDS, SERVICE_PROBLEM_DE_PATTERN
 
 LEXICON_DIRECTORY = Path(__file__).resolve().parent / "lexicon_data"
 NEGATION_WORDS = (
@@ -40,9 +43,11 @@ FEATURE_NAMES = (
     "has_negation",
     "exclamations",
     "questions",
+    "de_service_problem",
 )
 FEATURE_COUNT = len(FEATURE_NAMES)
 LANGUAGES = ("de", "en")
+UMLAUTS = frozenset("äöü")
 MEMO_LIMIT = 200_000
 
 
@@ -53,19 +58,35 @@ class PolarityLexicon:
         self.stemmers = {"de": Stemmer.Stemmer("german"), "en": Stemmer.Stemmer("english")}
         self.polarity: dict[str, dict[str, float]] = {}
         for language in LANGUAGES:
-            stemmer = self.stemmers[language]
             words: dict[str, float] = {}
             stems: dict[str, list[float]] = {}
-            for line in (LEXICON_DIRECTORY / f"polarity_{language}.txt").read_text().splitlines():
+            lines = (LEXICON_DIRECTORY / f"polarity_{language}.txt").read_text().splitlines()
+            added = LEXICON_DIRECTORY / f"polarity_{language}_added.txt"
+            if added.exists():
+                lines += added.read_text().splitlines()
+            for line in lines:
                 if not line or line.startswith("#"):
                     continue
                 word, value = line.split("\t")
                 words[word] = float(value)
-                stems.setdefault(stemmer.stemWord(word), []).append(float(value))
+                stems.setdefault(self.stem(word, language), []).append(float(value))
             for stem, values in stems.items():
                 words.setdefault(stem, sum(values) / len(values))
             self.polarity[language] = words
         self._seen: dict[str, dict[str, float]] = {language: {} for language in LANGUAGES}
+
+    def stem(self, word: str, language: str) -> str:
+        """Snowball stem; in German with the word's umlauts appended.
+
+        The German stemmer folds ä, ö, ü into a, o, u (and reads "oe" as "ö"), which made
+        "schon" (already) share a stem with "schön" and "kündige" (I cancel) with "kundig"
+        (knowledgeable). Keeping the umlauts apart costs only plural forms such as
+        "Verträge" the match with "Vertrag".
+        """
+        stem = str(self.stemmers[language].stemWord(word))
+        if language == "de":
+            stem += "|" + "".join(char for char in word if char in UMLAUTS)
+        return stem
 
     def word_polarity(self, word: str, language: str) -> float:
         """Polarity of one lower-cased word in `language` (0.0 when the lexicon lacks it)."""
@@ -77,7 +98,13 @@ class PolarityLexicon:
             words = self.polarity[language]
             value = words.get(word)
             if value is None:
-                value = words.get(self.stemmers[language].stemWord(word), 0.0)
+                # A function word only counts when listed as itself: by its stem "schon"
+                # (already) would be "schonen" (to spare).
+                value = (
+                    0.0
+                    if word in EXPLANATION_STOPWORDS
+                    else words.get(self.stem(word, language), 0.0)
+                )
             if len(seen) < MEMO_LIMIT:
                 seen[word] = value
         return value
@@ -110,6 +137,8 @@ class PolarityLexicon:
                 rows[index, 3 * offset + 2] = math.tanh(positive - negative)
             rows[index, 7] = min(text.count("!"), 3) / 3
             rows[index, 8] = min(text.count("?"), 3) / 3
+            problems = len(SERVICE_PROBLEM_DE_PATTERN.findall(text))
+            rows[index, 9] = min(problems, 3) / 3
         return rows
 
 

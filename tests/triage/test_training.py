@@ -7,6 +7,7 @@ import pytest
 
 from resonanz.triage.text_features import N_FEATURES, PRIOR_FEATURE_COUNT, TextFeaturizer
 from resonanz.triage.training import (
+    borrowed_part,
     cross_validation_folds,
     fit,
     mean_macro_f1,
@@ -114,3 +115,43 @@ def test_only_models_trained_with_the_prior_weigh_it() -> None:
     assert not without.weights_t[prior_rows].any()
     assert with_prior.weights_t[prior_rows].any()
     assert with_prior.info["profanity_prior"] is True
+
+
+def test_borrowed_rows_leave_out_profane_complaints() -> None:
+    from resonanz.triage.pipeline import get_triage
+    from resonanz.triage.training_data import LabelledTexts
+
+    prior = get_triage().featurizer.prior
+    assert prior is not None
+    part = LabelledTexts(
+        dataset="airline_sentiment",
+        split="train",
+        language="en",
+        texts=(
+            "@united delayed again, unacceptable",
+            "@united you fucking idiots lost my bag",
+            "@united thanks, great crew",
+        ),
+        labels=("negative", "negative", "positive"),
+    )
+    borrowed = borrowed_part(part, "negative", "other", prior)
+    assert borrowed.texts == ("@united delayed again, unacceptable",)
+    assert borrowed.labels == ("other",)
+    assert borrowed.dataset == "airline_sentiment:negative"
+
+
+def test_german_rows_are_borrowed_without_the_english_prior() -> None:
+    from resonanz.triage.pipeline import get_triage
+    from resonanz.triage.training_data import LabelledTexts
+
+    prior = get_triage().featurizer.prior
+    assert prior is not None
+    texts = ("Ihr seid der Hammer, danke!", "Geiler Service, weiter so")
+    part = LabelledTexts(
+        dataset="xlmt_sentiment_de",
+        split="train",
+        language="de",
+        texts=texts,
+        labels=("positive", "positive"),
+    )
+    assert borrowed_part(part, "positive", "other", prior).texts == texts

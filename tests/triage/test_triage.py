@@ -313,3 +313,41 @@ def test_predict_cli_reports_a_file_that_is_not_utf8(
     )
     assert code == 2
     assert "UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mein Paket ist seit zwei Wochen nicht angekommen und niemand antwortet.",
+        "Ich warte jetzt schon 3 Wochen auf meine Erstattung.",
+        "Die App stürzt ständig ab, seit dem Update geht gar nichts mehr.",
+        "Leider ist die Lieferung beschädigt angekommen.",
+        "Mein Konto wurde gesperrt, bitte helft mir.",
+    ],
+)
+def test_a_german_service_problem_is_a_negative_complaint(triage: Triage, text: str) -> None:
+    # No negative word in most of these: the failed service itself carries the complaint.
+    result = triage.triage_one(text)
+    assert (result.language, result.sentiment, result.intent) == ("de", "negative", "complaint")
+    assert result.offensive == "other"
+
+
+def test_a_cancellation_in_anger_is_a_complaint_of_high_priority(triage: Triage) -> None:
+    result = triage.triage_one("Ich kündige meinen Vertrag, das ist eine Frechheit.")
+    assert (result.sentiment, result.intent) == ("negative", "complaint")
+    assert result.priority in ("high", "urgent")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Worst customer service ever, I want a refund.",
+        "@united this is ridiculous, third delay today",
+        "This airline is awful, lost my bag again and nobody helps",
+    ],
+)
+def test_an_angry_complaint_without_abuse_is_not_offensive(triage: Triage, text: str) -> None:
+    # Moderation hides offensive messages; a customer's complaint must stay visible.
+    result = triage.triage_one(text)
+    assert result.offensive == "other"
+    assert result.sentiment == "negative"

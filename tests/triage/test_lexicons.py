@@ -1,0 +1,70 @@
+"""The polarity lexicon and the service-problem cue: the dense evidence beside the n-grams."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from resonanz.triage.lexicons import SERVICE_PROBLEM_DE_PATTERN
+from resonanz.triage.polarity_lexicon import FEATURE_NAMES, PolarityLexicon, polarity_lexicon
+from resonanz.triage.text_features import normalize_text
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> PolarityLexicon:
+    return polarity_lexicon()
+
+
+@pytest.mark.parametrize(
+    ("word", "sign"),
+    [
+        ("kündige", -1),  # was "kundig" (knowledgeable, positive) by its folded stem
+        ("schön", 1),
+        ("schönen", 1),
+        ("schon", 0),  # a function word: not "schonen" (to spare) by its stem
+        ("größe", 0),  # not "groß"
+        ("ärgerlich", -1),
+        ("enttäuschend", -1),
+        ("besten", 1),  # from the team's additions (polarity_de_added.txt)
+        ("abzocke", -1),  # likewise
+    ],
+)
+def test_german_words_keep_their_umlauts_and_own_polarity(
+    lexicon: PolarityLexicon, word: str, sign: int
+) -> None:
+    assert np.sign(lexicon.word_polarity(word, "de")) == sign
+
+
+def test_umlauts_separate_stems_but_inflections_still_match(lexicon: PolarityLexicon) -> None:
+    assert lexicon.stem("schönen", "de") == lexicon.stem("schön", "de")
+    assert lexicon.stem("schon", "de") != lexicon.stem("schön", "de")
+    assert lexicon.stem("kündigen", "de") != lexicon.stem("kundig", "de")
+    assert lexicon.stem("running", "en") == "run"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mein Paket ist seit zwei Wochen nicht angekommen.",
+        "Die App stürzt ständig ab.",
+        "Ich warte seit Tagen auf eine Antwort.",
+        "Mein Konto wurde gesperrt!",
+        "Die Lieferung kam beschädigt an.",
+        "Seit Tagen keine Rückmeldung.",
+    ],
+)
+def test_german_service_problems_are_counted(lexicon: PolarityLexicon, text: str) -> None:
+    column = FEATURE_NAMES.index("de_service_problem")
+    assert lexicon.features([normalize_text(text)])[0, column] > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Danke, das Paket ist gut angekommen.",
+        "Wann habt ihr geöffnet?",
+        "Ich bin schon gespannt auf die neue Kollektion.",
+    ],
+)
+def test_texts_without_a_service_problem_are_not_counted(text: str) -> None:
+    assert SERVICE_PROBLEM_DE_PATTERN.search(normalize_text(text)) is None
