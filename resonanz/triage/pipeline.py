@@ -23,8 +23,15 @@ from resonanz.triage.labels import DEFAULT_LANGUAGES, TASKS
 from resonanz.triage.language import detect_languages
 from resonanz.triage.lexicons import ADDRESSED_PATTERN, SPAM_CUE_PATTERN, THREAT_PATTERN
 from resonanz.triage.linear_models import LinearModel, load_models
+from resonanz.triage.polarity_lexicon import FEATURE_COUNT as LEXICON_FEATURE_COUNT
 from resonanz.triage.profanity_prior import ProfanityPrior
-from resonanz.triage.text_features import URL_PATTERN, WORD_FEATURES, TextFeaturizer, normalize_text
+from resonanz.triage.text_features import (
+    HASHED_FEATURES,
+    URL_PATTERN,
+    WORD_FEATURES,
+    TextFeaturizer,
+    normalize_text,
+)
 from resonanz.triage.urgency import UrgencyInputs, compute_urgency
 from resonanz.triage.workspace_learning import (
     ADJUSTABLE_TASKS,
@@ -35,6 +42,8 @@ from resonanz.triage.workspace_learning import (
 
 ARTIFACTS_DIRECTORY = Path(__file__).resolve().parent / "artifacts"
 WHY_WORDS = 3
+# The polarity-lexicon columns follow the hashed n-gram blocks (text_features.py).
+LEXICON_END = HASHED_FEATURES + LEXICON_FEATURE_COUNT
 # Domains that only ever appear in spam (pay-per-click link shorteners); extend per
 # deployment.
 KNOWN_BAD_DOMAINS = frozenset(
@@ -340,8 +349,9 @@ class Triage:
         self, texts: list[str], adjustments: Mapping[str, WorkspaceAdjustment] | None = None
     ) -> _Batch:
         normalized = [normalize_text(text) for text in texts]
-        features = self.featurizer.transform_normalized(normalized)
-        return _Batch(normalized, features, self.featurizer, adjustments)
+        evidence: list[dict[int, list[str]]] = []
+        features = self.featurizer.transform_normalized(normalized, evidence)
+        return _Batch(normalized, features, self.featurizer, adjustments, evidence)
 
     def _by_language(
         self, task: str, batch: _Batch, langs: list[str]
@@ -518,8 +528,11 @@ class _Batch:
         features: sp.csr_matrix,
         featurizer: TextFeaturizer,
         adjustments: Mapping[str, WorkspaceAdjustment] | None = None,
+        lexicon_evidence: list[dict[int, list[str]]] | None = None,
     ) -> None:
         self.normalized = normalized
+        # Per text, the words behind its lexicon columns (column - HASHED_FEATURES → words).
+        self.lexicon_evidence = lexicon_evidence or [{} for _ in normalized]
         self.adjustments = adjustments or {}
         self.base_probabilities: dict[str, np.ndarray] = {}
         self.features = features
@@ -548,6 +561,7 @@ class _Batch:
         why: list[list[str]] = []
         columns_per_row = self.word_columns()
         indptr, indices, data = self.features.indptr, self.features.indices, self.features.data
+        lexicon_push = self.lexicon_push(decided, models)
         for row, class_index in enumerate(decided.tolist()):
             model = models[row]
             labels.append(model.classes[class_index])
@@ -557,18 +571,45 @@ class _Batch:
             word_mask = row_columns < WORD_FEATURES
             columns, values = row_columns[word_mask], data[start:end][word_mask]
             push = values * model.push_towards(class_index, columns)
-            words: list[str] = []
+            # Evidence as (push towards the label, words): single words from the n-gram
+            # columns, and the words behind a lexicon column where it pushes as hard.
+            candidates: list[tuple[float, list[str]]] = []
             lookup = columns_per_row[row]
             for position in np.argsort(-push)[: WHY_WORDS * 2]:
                 if push[position] <= 0:
                     break
                 word = lookup.get(int(columns[position]))
-                if word is not None and word not in words:
-                    words.append(word)
-                if len(words) == WHY_WORDS:
+                if word is not None:
+                    candidates.append((float(push[position]), [word]))
+            weakest = candidates[WHY_WORDS - 1][0] if len(candidates) >= WHY_WORDS else 0.0
+            for column, words in self.lexicon_evidence[row].items():
+                amount = float(lexicon_push[row, column])
+                if amount > weakest:
+                    candidates.append((amount, words[:2]))
+            candidates.sort(key=lambda candidate: -candidate[0])
+            chosen: list[str] = []
+            for _, found in candidates:
+                chosen += [word for word in found if word not in chosen]
+                if len(chosen) >= WHY_WORDS:
                     break
-            why.append(words)
+            why.append(chosen[:WHY_WORDS])
         return TaskOutput(labels, scores, why, models[0].classes)
+
+    def lexicon_push(self, decided: np.ndarray, models: list[LinearModel]) -> np.ndarray:
+        """(rows, lexicon columns): how much each lexicon column pushes towards the label."""
+        dense = self.features[:, HASHED_FEATURES:LEXICON_END].toarray()
+        lexicon_columns = np.arange(HASHED_FEATURES, LEXICON_END)
+        towards = np.zeros_like(dense)
+        by_model: dict[int, list[int]] = {}
+        for row, model in enumerate(models):
+            by_model.setdefault(id(model), []).append(row)
+        for rows in by_model.values():
+            model = models[rows[0]]
+            per_class = np.stack(
+                [model.push_towards(index, lexicon_columns) for index in range(len(model.classes))]
+            )
+            towards[rows] = per_class[decided[rows]]
+        return dense * towards
 
 
 _instance: Triage | None = None

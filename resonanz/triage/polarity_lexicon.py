@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -109,37 +110,110 @@ class PolarityLexicon:
                 seen[word] = value
         return value
 
-    def features(self, normalized_texts: list[str]) -> np.ndarray:
-        """FEATURE_COUNT columns per text (see FEATURE_NAMES), roughly in -1..1."""
+    def _scan(
+        self, words: list[str], language: str, found: list[tuple[str, float]] | None = None
+    ) -> tuple[float, float, bool]:
+        """Summed positive and negative polarity of `words`, and whether a negation occurs.
+
+        A negation flips the next NEGATION_REACH words within its clause. With `found`, each
+        word that counted is appended as (word, signed polarity), a negated one as
+        "nicht gut".
+        """
+        positive = negative = 0.0
+        negated_until = -1
+        negator = ""
+        has_negation = False
+        for position, word in enumerate(words):
+            if word in CLAUSE_BREAKS:
+                negated_until = -1
+                continue
+            if word.replace("'", "") in NEGATIONS:
+                negated_until = position + NEGATION_REACH
+                negator = word
+                has_negation = True
+                continue
+            value = self.word_polarity(word, language)
+            if not value:
+                continue
+            negated = position <= negated_until
+            if negated:
+                value = -value
+            if value > 0:
+                positive += value
+            else:
+                negative -= value
+            if found is not None:
+                found.append((f"{negator} {word}" if negated else word, value))
+        return positive, negative, has_negation
+
+    def features(
+        self,
+        normalized_texts: Sequence[str],
+        evidence: list[dict[int, list[str]]] | None = None,
+    ) -> np.ndarray:
+        """FEATURE_COUNT columns per text (see FEATURE_NAMES), roughly in -1..1.
+
+        With `evidence`, the words behind each text's columns are appended to it, one dict
+        per text (column index → words, strongest first; see `evidence`), from the same
+        pass, so explaining a prediction costs no second reading.
+        """
         rows = np.zeros((len(normalized_texts), FEATURE_COUNT), dtype=np.float32)
         for index, text in enumerate(normalized_texts):
             words = WORD_PATTERN.findall(text)
+            explained: dict[int, list[str]] = {}
             for offset, language in enumerate(LANGUAGES):
-                positive = negative = 0.0
-                negated_until = -1
-                for position, word in enumerate(words):
-                    if word in CLAUSE_BREAKS:
-                        negated_until = -1
-                        continue
-                    if word.replace("'", "") in NEGATIONS:
-                        negated_until = position + NEGATION_REACH
-                        rows[index, 6] = 1.0
-                        continue
-                    value = self.word_polarity(word, language)
-                    if position <= negated_until:
-                        value = -value
-                    if value > 0:
-                        positive += value
-                    elif value < 0:
-                        negative -= value
+                found: list[tuple[str, float]] | None = [] if evidence is not None else None
+                positive, negative, has_negation = self._scan(words, language, found)
+                if has_negation:
+                    rows[index, 6] = 1.0
                 rows[index, 3 * offset] = math.log1p(positive)
                 rows[index, 3 * offset + 1] = math.log1p(negative)
                 rows[index, 3 * offset + 2] = math.tanh(positive - negative)
+                if found:
+                    explained.update(explain_polarity(found, offset, positive >= negative))
             rows[index, 7] = min(text.count("!"), 3) / 3
             rows[index, 8] = min(text.count("?"), 3) / 3
-            problems = len(SERVICE_PROBLEM_DE_PATTERN.findall(text))
-            rows[index, 9] = min(problems, 3) / 3
+            problems = SERVICE_PROBLEM_DE_PATTERN.findall(text)
+            rows[index, 9] = min(len(problems), 3) / 3
+            if evidence is not None:
+                if problems:
+                    explained[9] = problems
+                evidence.append(explained)
         return rows
+
+    def evidence(self, normalized_text: str) -> dict[int, list[str]]:
+        """The words behind each word-based column of `features`, strongest first.
+
+        Keys are column indices (see FEATURE_NAMES); a balance column names the words on
+        the side it leans to. Columns without words (negation, ! and ?) are left out, and so
+        are function words and single letters, as in the n-gram evidence.
+        """
+        found: list[dict[int, list[str]]] = []
+        self.features([normalized_text], found)
+        return found[0]
+
+
+def explain_polarity(
+    found: list[tuple[str, float]], offset: int, leans_positive: bool
+) -> dict[int, list[str]]:
+    """Evidence for one language's three polarity columns (starting at `offset` × 3)."""
+    # Function words tell a person nothing (and "die" is English polarity in German).
+    kept = sorted(
+        (
+            (word, value)
+            for word, value in found
+            if len(word) > 1 and word.rsplit(" ", 1)[-1] not in EXPLANATION_STOPWORDS
+        ),
+        key=lambda item: -abs(item[1]),
+    )
+    positive = [word for word, value in kept if value > 0]
+    negative = [word for word, value in kept if value < 0]
+    columns = {
+        3 * offset: positive,
+        3 * offset + 1: negative,
+        3 * offset + 2: positive if leans_positive else negative,
+    }
+    return {column: words for column, words in columns.items() if words}
 
 
 @cache

@@ -103,8 +103,16 @@ class TextFeaturizer:
         """Feature matrix for raw texts (normalised here)."""
         return self.transform_normalized([normalize_text(t) for t in texts])
 
-    def transform_normalized(self, normalized: Sequence[str]) -> sp.csr_matrix:
-        """Feature matrix for texts already passed through `normalize_text`."""
+    def transform_normalized(
+        self,
+        normalized: Sequence[str],
+        evidence: list[dict[int, list[str]]] | None = None,
+    ) -> sp.csr_matrix:
+        """Feature matrix for texts already passed through `normalize_text`.
+
+        With `evidence`, the words behind each text's lexicon columns are appended to it
+        (`PolarityLexicon.features`).
+        """
         matrix = self.term_counts(normalized)
         np.log1p(matrix.data, out=matrix.data)
         matrix.data *= self.idf[matrix.indices]
@@ -116,7 +124,7 @@ class TextFeaturizer:
         char_norm = np.sqrt(np.bincount(row_of_entry, squared * ~is_word, matrix.shape[0]))
         norms = np.where(is_word, word_norm[row_of_entry], char_norm[row_of_entry])
         matrix.data /= np.maximum(norms, 1e-12).astype(np.float32)
-        lexicon = polarity_lexicon().features(list(normalized)) * LEXICON_SCALE
+        lexicon = polarity_lexicon().features(normalized, evidence) * LEXICON_SCALE
         if self.prior is not None:
             prior = self.prior.features(normalized)
         else:

@@ -68,3 +68,14 @@ def test_german_service_problems_are_counted(lexicon: PolarityLexicon, text: str
 )
 def test_texts_without_a_service_problem_are_not_counted(text: str) -> None:
     assert SERVICE_PROBLEM_DE_PATTERN.search(normalize_text(text)) is None
+
+
+def test_evidence_names_the_words_behind_each_column(lexicon: PolarityLexicon) -> None:
+    negative = FEATURE_NAMES.index("de_negative_sum")
+    service = FEATURE_NAMES.index("de_service_problem")
+    evidence = lexicon.evidence(normalize_text("Ich kündige, das ist eine Frechheit!"))
+    assert evidence[negative] == ["frechheit", "kündige"]  # strongest first
+    assert lexicon.evidence("das ist nicht gut")[negative] == ["nicht gut"]
+    assert lexicon.evidence("ich warte seit wochen")[service] == ["warte seit"]
+    # "die" is an English word with a polarity; in a German text it explains nothing.
+    assert all("die" not in words for words in lexicon.evidence("die ware ist gut").values())

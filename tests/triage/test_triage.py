@@ -351,3 +351,16 @@ def test_an_angry_complaint_without_abuse_is_not_offensive(triage: Triage, text:
     result = triage.triage_one(text)
     assert result.offensive == "other"
     assert result.sentiment == "negative"
+
+
+def test_why_names_lexicon_words_and_service_problems(triage: Triage) -> None:
+    # Neither text has an n-gram the sentiment data taught; the evidence is the lexicon's.
+    angry, waiting = triage.triage_batch(
+        [
+            "Ich kündige meinen Vertrag, das ist eine Frechheit.",
+            "Ich warte jetzt schon 3 Wochen auf meine Erstattung.",
+        ]
+    )
+    assert "frechheit" in angry.why["sentiment"]
+    assert "warte jetzt" in waiting.why["sentiment"]
+    assert len(waiting.why["sentiment"]) <= 3
