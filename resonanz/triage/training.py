@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,6 +326,7 @@ def fit(
     tune_decision_bias: bool = False,
     source_weights: Mapping[str, float] | None = None,
     use_prior: bool = False,
+    row_weights: np.ndarray | None = None,
     **info: object,
 ) -> LinearModel:
     """Fit one balanced logistic regression (optionally NB-scaled one-vs-rest) for `key`.
@@ -332,7 +334,8 @@ def fit(
     With `tune_decision_bias`, per-class offsets chosen by cross-validation over `sources`
     (the dataset of each row) are folded into the intercepts: the argmax then includes
     them, and a binary model's 0.5 threshold moves accordingly. Without `use_prior` the
-    model gets no weight on the offensiveness-prior columns.
+    model gets no weight on the offensiveness-prior columns. `row_weights` multiply the
+    weight of each row (on top of the class balancing and `source_weights`).
     """
     started = time.perf_counter()
     features = featurizer.transform(texts)
@@ -347,6 +350,8 @@ def fit(
     if source_weights:
         sample_weight = np.array([source_weights.get(source, 1.0) for source in source_array])
         info["source_weights"] = dict(source_weights)
+    if row_weights is not None:
+        sample_weight = row_weights if sample_weight is None else sample_weight * row_weights
     classes, weights_t, intercept = fit_weights(
         features, label_array, c, naive_bayes_scaling, sample_weight
     )
@@ -413,6 +418,29 @@ def borrowed_part(
         texts=tuple(rows),
         labels=(label,) * len(rows),
     )
+
+
+def within_language_weights(languages: list[str], labels: list[str]) -> np.ndarray:
+    """Row weights that even out the labels within each language, softened (square root).
+
+    The intent seed's German part is mostly "other" (tweets and rail feedback without a
+    cue), so class balancing over all rows still taught the model that German means
+    "other". Held-out macro-F1 of the model alone (no cue rules), German / English: plain
+    balancing 0.572 / 0.672, this 0.590 / 0.666; fully balanced within each language
+    gained more German and lost more English (0.611 / 0.642 in a check on the same rows).
+    """
+    groups = Counter(zip(languages, labels, strict=True))
+    rows_per_language = Counter(languages)
+    labels_per_language = Counter(language for language, _ in groups)
+    weights = np.array(
+        [
+            rows_per_language[language]
+            / (labels_per_language[language] * groups[(language, label)])
+            for language, label in zip(languages, labels, strict=True)
+        ]
+    )
+    weights = np.sqrt(weights)
+    return weights / weights.mean()
 
 
 def language_training_set(
@@ -502,7 +530,9 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
         intent_texts,
         intent_labels,
         INTENT_INVERSE_REGULARIZATION,
+        row_weights=within_language_weights([row.language for row in intent_train], intent_labels),
         datasets=["seed/intent_seed.csv"],
+        row_weighting="labels evened out within each language (square root)",
     )
     save_models(
         models,

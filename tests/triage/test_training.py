@@ -11,6 +11,7 @@ from resonanz.triage.training import (
     cross_validation_folds,
     fit,
     mean_macro_f1,
+    within_language_weights,
     without_prior_columns,
 )
 
@@ -155,3 +156,14 @@ def test_german_rows_are_borrowed_without_the_english_prior() -> None:
         labels=("positive", "positive"),
     )
     assert borrowed_part(part, "positive", "other", prior).texts == texts
+
+
+def test_within_language_weights_even_out_labels_per_language_softly() -> None:
+    languages = ["de"] * 10 + ["en"] * 10
+    labels = ["other"] * 8 + ["complaint"] * 2 + ["question"] * 5 + ["praise"] * 5
+    weights = within_language_weights(languages, labels)
+    assert weights.mean() == pytest.approx(1.0)
+    # German: 8 "other" against 2 complaints; fully balanced would be 4:1, the root 2:1.
+    assert weights[8] / weights[0] == pytest.approx(2.0)
+    # English is balanced already: every row weighs the same.
+    assert np.allclose(weights[10:], weights[10])
