@@ -143,3 +143,60 @@ def test_learning_page_shows_examples_and_gain(
     alice.save(update_fields=["language"])
     english = alice_client.get("/w/acme/settings/learning/").content.decode()
     assert "<td>Intent</td>" in english and "<strong>complaint</strong>" in english
+
+
+def test_one_sided_corrections_do_not_flag_the_rest_of_the_inbox(
+    acme, alice, webhook, run_tasks
+) -> None:  # type: ignore[no-untyped-def]
+    # A team hides insults; it rarely marks anything "not offensive". Learning from such
+    # one-sided examples once flagged every message of the demo workspace as offensive.
+    from resonanz.triage.services import anchor_texts, retrain_workspace_models
+
+    ordinary = [
+        "Wann kommt die neue Preisliste?",
+        "Danke für die schnelle Antwort, hat alles geklappt.",
+        "Mein Zähler zeigt seit gestern nichts mehr an.",
+        "Kann ich den Abschlag online ändern?",
+        "Wie lange dauert ein Anbieterwechsel?",
+        "Super Service, gerne wieder!",
+        "Die Rechnung ist falsch, bitte prüfen.",
+        "Gibt es einen Tarif für Wärmepumpen?",
+    ] * 3
+    names = "Olga Jan Mia Ulf Rosa Noah Elif Max Laura Hannes Clara Chris Lukas Hanna Tim Ida"
+    insults = [
+        f"Halt doch die Klappe, {name}, du hast doch keine Ahnung." for name in names.split()
+    ]
+    insults *= 4  # as in the demo: the same insult, hidden again and again
+    items = [
+        InboundItem(external_id=f"o{i}", text=t, author_id=f"o{i}") for i, t in enumerate(ordinary)
+    ]
+    items += [
+        InboundItem(external_id=f"i{i}", text=t, author_id=f"i{i}") for i, t in enumerate(insults)
+    ]
+    ingest(webhook, items)
+    run_tasks()
+    access = Access(acme, Role.OWNER, alice.pk)
+    corrected = Message.objects.filter(external_id__startswith="i")
+    for message in corrected:
+        correct_label(access, message, "offensive", "offensive")
+    anchors = anchor_texts(acme.pk, {message.pk for message in corrected})
+    assert len(anchors) == len(ordinary) and not set(anchors) & set(insults)
+    [model] = retrain_workspace_models()
+    assert model.task == "offensive"
+
+    complaint = "Ich warte jetzt schon drei Wochen auf meine Erstattung und niemand antwortet."
+    thanks = "Vielen Dank für die Hilfe, jetzt klappt alles."
+    insult = "Halt doch die Klappe, Peter, du hast doch keine Ahnung."
+    ingest(
+        webhook,
+        [
+            InboundItem(external_id="new-complaint", text=complaint, author_id="c"),
+            InboundItem(external_id="new-thanks", text=thanks, author_id="e"),
+            InboundItem(external_id="new-insult", text=insult, author_id="d"),
+        ],
+    )
+    run_tasks()
+    assert Message.objects.get(external_id="new-complaint").offensive is False
+    assert Message.objects.get(external_id="new-thanks").offensive is False
+    assert Message.objects.get(external_id="new-insult").offensive is True
+    assert Message.objects.get(external_id="new-insult").triage["learned"] == ["offensive"]

@@ -268,15 +268,32 @@ class Triage:
         *,
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         penalty: float = DEFAULT_PENALTY,
+        anchors: list[str] | None = None,
     ) -> WorkspaceAdjustment:
-        """Fit one workspace's adjustment for `task` from its agents' corrected labels."""
+        """Fit one workspace's adjustment for `task` from its agents' corrected labels.
+
+        `anchors` are other messages of the workspace that nobody corrected: the adjustment
+        keeps their output as the base model has it (see `workspace_learning`).
+        """
         if task not in ADJUSTABLE_TASKS:
             raise ValueError(f"task {task!r} cannot learn from corrections; use {ADJUSTABLE_TASKS}")
         if len(texts) != len(labels) or not texts:
             raise ValueError("give at least one corrected text, with exactly one label per text")
         output, batch = self._run_task(task, texts, langs, languages, None)
+        anchor_features = anchor_probabilities = None
+        if anchors:
+            _, anchor_batch = self._run_task(task, anchors, None, languages, None)
+            anchor_features = anchor_batch.features
+            anchor_probabilities = anchor_batch.base_probabilities[task]
         return fit_adjustment(
-            task, output.classes, batch.features, batch.base_probabilities[task], labels, penalty
+            task,
+            output.classes,
+            batch.features,
+            batch.base_probabilities[task],
+            labels,
+            penalty,
+            anchor_features,
+            anchor_probabilities,
         )
 
     def correction_gain(
@@ -288,6 +305,7 @@ class Triage:
         *,
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         folds: int = 5,
+        anchors: list[str] | None = None,
     ) -> tuple[float, float]:
         """Accuracy on the corrections without and with learning, by k-fold cross-validation.
 
@@ -310,6 +328,7 @@ class Triage:
                 [labels[i] for i in kept],
                 [langs[i] for i in kept] if langs else None,
                 languages=languages,
+                anchors=anchors,
             )
             adjusted = self.predict_task(
                 task, held_texts, held_langs, languages=languages, adjustments={task: adjustment}

@@ -143,6 +143,22 @@ def record_implied(access: Access, conversation: Conversation, task: str, label:
 MIN_EXAMPLES = 5
 
 
+# Uncorrected messages that hold the adjustment to the base model elsewhere (see
+# workspace_learning): the workspace's most recent inbound ones.
+ANCHOR_MESSAGES = 300
+
+
+def anchor_texts(workspace_id: int, corrected: set[int | None]) -> list[str]:
+    """Recent inbound texts of the workspace that are not among its corrected messages."""
+    recent = (
+        Message.objects.filter(workspace_id=workspace_id, direction=Direction.INBOUND)
+        .exclude(body="")
+        .order_by("-id")
+        .values_list("id", "body")[: ANCHOR_MESSAGES + len(corrected)]
+    )
+    return [body for pk, body in recent if pk not in corrected][:ANCHOR_MESSAGES]
+
+
 def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceModel]:
     """Retrain each (workspace, task) whose examples changed since its last training.
 
@@ -175,9 +191,12 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
         texts = [e.text for e in examples]
         labels = [e.label for e in examples]
         languages = Workspace.objects.get(pk=row["workspace_id"]).languages or DEFAULT_LANGUAGES
-        adjustment = triage.learn_from_corrections(row["task"], texts, labels, languages=languages)
+        anchors = anchor_texts(row["workspace_id"], {e.message_id for e in examples})
+        adjustment = triage.learn_from_corrections(
+            row["task"], texts, labels, languages=languages, anchors=anchors
+        )
         base_accuracy, adapted_accuracy = triage.correction_gain(
-            row["task"], texts, labels, languages=languages, folds=MIN_EXAMPLES
+            row["task"], texts, labels, languages=languages, folds=MIN_EXAMPLES, anchors=anchors
         )
         model, _ = WorkspaceModel.objects.update_or_create(
             workspace_id=row["workspace_id"],
