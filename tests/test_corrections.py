@@ -200,3 +200,26 @@ def test_one_sided_corrections_do_not_flag_the_rest_of_the_inbox(
     assert Message.objects.get(external_id="new-thanks").offensive is False
     assert Message.objects.get(external_id="new-insult").offensive is True
     assert Message.objects.get(external_id="new-insult").triage["learned"] == ["offensive"]
+
+
+def test_the_anchoring_migration_marks_every_adjustment_for_retraining(acme) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    from django.apps import apps
+
+    from resonanz.triage.models import WorkspaceModel
+
+    WorkspaceModel.objects.create(
+        workspace=acme,
+        task="offensive",
+        state=b"",
+        examples=67,
+        last_example_id=4711,
+        base_accuracy=0.8,
+        adapted_accuracy=1.0,
+    )
+    migration = importlib.import_module(
+        "resonanz.triage.migrations.0003_retrain_anchored_adjustments"
+    )
+    migration.mark_for_retraining(apps, None)
+    assert WorkspaceModel.objects.get().last_example_id == 0
