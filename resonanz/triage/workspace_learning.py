@@ -119,18 +119,17 @@ def fit_adjustment(
     columns = columns[columns < WORD_FEATURES]
     n_classes = len(classes)
     # Corrections aim at their label (one-hot); anchors at their own base probabilities.
-    targets_matrix = np.eye(n_classes)[targets]
+    wanted = np.eye(n_classes)[targets]
     rows, bases = [features], [base_probabilities]
     if anchor_features is not None and anchor_probabilities is not None:
         if anchor_features.shape[0] != anchor_probabilities.shape[0]:
             raise ValueError("anchor features and probabilities must have the same rows")
         rows.append(anchor_features)
         bases.append(anchor_probabilities)
-        targets_matrix = np.vstack([targets_matrix, anchor_probabilities])
+        wanted = np.vstack([wanted, anchor_probabilities])
     local = sp.vstack([matrix.tocsr()[:, columns] for matrix in rows], format="csr")
     base = np.log(np.clip(np.vstack(bases), MIN_PROBABILITY, 1.0))
     n_columns = len(columns)
-    one_hot = targets_matrix
 
     def loss_and_gradient(flat: np.ndarray) -> tuple[float, np.ndarray]:
         weights = flat[: n_columns * n_classes].reshape(n_columns, n_classes)
@@ -139,9 +138,9 @@ def fit_adjustment(
         scores -= scores.max(axis=1, keepdims=True)
         log_norm = np.log(np.exp(scores).sum(axis=1, keepdims=True))
         log_probabilities = scores - log_norm
-        loss = -(one_hot * log_probabilities).sum() + 0.5 * penalty * (weights**2).sum()
+        loss = -(wanted * log_probabilities).sum() + 0.5 * penalty * (weights**2).sum()
         loss += 0.5 * penalty * (bias**2).sum()
-        residual = np.exp(log_probabilities) - one_hot
+        residual = np.exp(log_probabilities) - wanted
         weight_gradient = np.asarray(local.T @ residual) + penalty * weights
         bias_gradient = residual.sum(axis=0) + penalty * bias
         return float(loss), np.concatenate([weight_gradient.ravel(), bias_gradient])
