@@ -630,15 +630,11 @@ class _Batch:
                 self.features.data[is_word],
             )
         entry_rows, entry_columns, entry_values = self._word_entries
-        group_of_row = np.zeros(len(models), dtype=np.int64)
-        groups: dict[tuple[int, int], int] = {}
-        for row, (model, class_index) in enumerate(zip(models, decided.tolist(), strict=True)):
-            group_of_row[row] = groups.setdefault((id(model), class_index), len(groups))
+        group_of_row, groups = label_groups(decided, models)
         push = np.zeros(len(entry_rows))
         entry_groups = group_of_row[entry_rows]
-        for (_, class_index), group in groups.items():
+        for group, (model, class_index) in enumerate(groups):
             (selected,) = np.nonzero(entry_groups == group)
-            model = models[int(np.nonzero(group_of_row == group)[0][0])]
             push[selected] = entry_values[selected] * model.push_towards(
                 class_index, entry_columns[selected]
             )
@@ -651,16 +647,27 @@ class _Batch:
         dense = self.features[:, HASHED_FEATURES:LEXICON_END].toarray()
         lexicon_columns = np.arange(HASHED_FEATURES, LEXICON_END)
         towards = np.zeros_like(dense)
-        by_model: dict[int, list[int]] = {}
-        for row, model in enumerate(models):
-            by_model.setdefault(id(model), []).append(row)
-        for rows in by_model.values():
-            model = models[rows[0]]
-            per_class = np.stack(
-                [model.push_towards(index, lexicon_columns) for index in range(len(model.classes))]
-            )
-            towards[rows] = per_class[decided[rows]]
+        group_of_row, groups = label_groups(decided, models)
+        for group, (model, class_index) in enumerate(groups):
+            towards[group_of_row == group] = model.push_towards(class_index, lexicon_columns)
         return dense * towards
+
+
+def label_groups(
+    decided: np.ndarray, models: list[LinearModel]
+) -> tuple[np.ndarray, list[tuple[LinearModel, int]]]:
+    """Rows whose evidence is weighed alike: a group number per row, and per group the
+    (model, decided label index) they share."""
+    group_of_row = np.zeros(len(models), dtype=np.int64)
+    numbers: dict[tuple[int, int], int] = {}
+    groups: list[tuple[LinearModel, int]] = []
+    for row, (model, class_index) in enumerate(zip(models, decided.tolist(), strict=True)):
+        key = (id(model), class_index)
+        if key not in numbers:
+            numbers[key] = len(groups)
+            groups.append((model, class_index))
+        group_of_row[row] = numbers[key]
+    return group_of_row, groups
 
 
 _instance: Triage | None = None
