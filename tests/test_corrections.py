@@ -90,6 +90,7 @@ def test_workspace_learns_from_its_corrections_and_only_its_own(
     acme, alice, webhook, other_webhook, run_tasks
 ) -> None:  # type: ignore[no-untyped-def]
     from resonanz.triage.models import WorkspaceModel
+    from resonanz.triage.pipeline import get_triage
     from resonanz.triage.services import retrain_workspace_models
 
     texts = [f"Zählerstand {1000 + i} kWh für Vertrag {i} gemeldet" for i in range(12)]
@@ -107,6 +108,11 @@ def test_workspace_learns_from_its_corrections_and_only_its_own(
     assert (model.workspace, model.task, model.examples) == (acme, "intent", 12)
     assert model.adapted_accuracy > model.base_accuracy
     assert retrain_workspace_models() == []  # nothing new to learn
+    # A new base model (another `resonanz triage train`) means fitting the adjustment again.
+    WorkspaceModel.objects.filter(pk=model.pk).update(base_version="an older base")
+    [again] = retrain_workspace_models()
+    assert again.pk == model.pk and again.base_version == get_triage().version != ""
+    assert retrain_workspace_models() == []
 
     new = "Zählerstand 4711 kWh für Vertrag 99 gemeldet"
     ingest(webhook, [InboundItem(external_id="new", text=new, author_id="b")])

@@ -52,6 +52,8 @@ class WorkspaceModel(models.Model):
     state = models.BinaryField()
     examples = models.PositiveIntegerField()
     last_example_id = models.BigIntegerField()
+    # `Triage.version` of the base model it was fitted on; another base means a retraining.
+    base_version = models.CharField(max_length=32, blank=True, default="")
     base_accuracy = models.FloatField()
     adapted_accuracy = models.FloatField()
     trained_at = models.DateTimeField(default=timezone.now)

@@ -7,6 +7,7 @@ command come from `Triage.predict_task`, which uses the same code path.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import threading
@@ -123,8 +124,12 @@ class Triage:
         models: dict[str, LinearModel],
         idf: np.ndarray,
         prior: ProfanityPrior | None = None,
+        version: str = "",
     ) -> None:
         self.models = models
+        # Identity of the loaded artifacts: a workspace's learned adjustment is fitted on top
+        # of one base model and is retrained when the base changes (`services`).
+        self.version = version
         self.featurizer = TextFeaturizer(idf, prior)
         self.intent_cue_weights = dict(INTENT_CUE_WEIGHTS)
 
@@ -148,7 +153,7 @@ class Triage:
             raise FileNotFoundError(
                 f"no triage artifacts in {directory}; run `resonanz triage train` first"
             ) from error
-        return cls(models, idf, prior)
+        return cls(models, idf, prior, artifacts_version(directory))
 
     # -- public surface ---------------------------------------------------------------
 
@@ -672,6 +677,14 @@ def label_groups(
 
 _instance: Triage | None = None
 _instance_lock = threading.Lock()
+
+
+def artifacts_version(directory: Path) -> str:
+    """A short digest of the trained weights and manifest in `directory`."""
+    digest = hashlib.sha256()
+    for name in ("manifest.json", "weights.npz"):
+        digest.update((directory / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def get_triage() -> Triage:

@@ -160,7 +160,8 @@ def anchor_texts(workspace_id: int, corrected: set[int | None]) -> list[str]:
 
 
 def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceModel]:
-    """Retrain each (workspace, task) whose examples changed since its last training.
+    """Retrain each (workspace, task) whose examples or base model changed since its last
+    training.
 
     Each workspace's adjustment (``triage.workspace_learning``) is fitted on its own
     examples only, on top of the shipped models; the stored accuracies are k-fold
@@ -181,7 +182,11 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
         current = WorkspaceModel.objects.filter(
             workspace_id=row["workspace_id"], task=row["task"]
         ).first()
-        if current is not None and current.last_example_id >= row["last_id"]:
+        if (
+            current is not None
+            and current.last_example_id >= row["last_id"]
+            and current.base_version == triage.version
+        ):
             continue
         examples = list(
             LabelExample.objects.filter(
@@ -205,6 +210,7 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
                 "state": adjustment.to_bytes(),
                 "examples": len(examples),
                 "last_example_id": row["last_id"],
+                "base_version": triage.version,
                 "base_accuracy": base_accuracy,
                 "adapted_accuracy": adapted_accuracy,
                 "trained_at": timezone.now(),
