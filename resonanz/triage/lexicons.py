@@ -69,7 +69,16 @@ LEAD_PATTERN: Final = re.compile(
     r"|reservier\w*|tarif\w*|rabatt\w*|bahncard|sparpreis|in size|restock\w*"
     r"|how much|price\w*|pricing|cost\w*|buy|purchase|(?:place|make) an? order|order (?:a|one|two)"
     r"|book(?:ing)? a|available|in stock"
-    r"|fares?|discount\w*|quote|subscription plan|do you (?:ship|sell|deliver|fly) to)\b"
+    r"|fares?|discount\w*|quote|subscription plan|do you (?:ship|sell|deliver|fly) to"
+    # Asking what it costs, whether it comes in a size or colour, whether they deliver
+    # there, or how to get it before it is out: wanting to buy, however it is phrased.
+    r"|wie teuer|how expensive|\w+rabatt\w*|vorbestell\w*|pre-?order\w*|verkaufsstart"
+    r"|probefahrt|test ?drive|noch (?:tickets|karten)|get tickets|plätze frei|freie plätze"
+    r"|spots? left|in raten"
+    r"|ratenzahlung|finanzierung|financing|instal+ments?|(?:liefert|versendet|verschickt)"
+    r" ihr|(?:ship|deliver) to|(?:auch|noch) in (?:größe |grösse |gr\. ?)?(?:x*s|m|x*l|\d{2})"
+    r"|(?:auch|noch) in (?:schwarz|weiß|weiss|blau|rot|grün|gelb|grau|beige|braun|rosa|lila"
+    r"|dunkel\w+|hell\w+)|(?:back|again) in stock|wieder (?:da|verfügbar|lieferbar))\b"
 )
 FEEDBACK_PATTERN: Final = re.compile(
     r"(?i)\b(?:sollte[nt]?|solltet|wäre(?:n)? (?:es )?(?:schön|gut|besser|toll|nett|hilfreich|super"
@@ -78,7 +87,14 @@ FEEDBACK_PATTERN: Final = re.compile(
     r"|bitte (?:mehr|wieder|endlich)|verbesser\w*|you should|should (?:add|have|make|offer)"
     r"|please (?:add|bring back|make|consider|offer)|it would be (?:nice|great|better)"
     r"|would be (?:nice|great|better)|suggest\w*|feature request|why not|wish (?:you|there)"
-    r"|improve\w*|feedback)\b"
+    r"|improve\w*|feedback"
+    # Asking for a change, also when phrased as a question ("Könnten Sie ... einbauen?").
+    r"|wie wär(?:e|')?s mit|how about|(?:macht|bietet|baut|bringt) doch|bitte (?:fügt|baut"
+    r"|bringt|führt|schafft|macht)|fügt [^.?!]{0,60}hinzu|bringt [^.?!]{0,60}zurück"
+    r"|könnt(?:en sie|est du|et ihr) [^.?!]{0,60}(?:einbauen|anbieten|einführen|hinzufügen"
+    r"|ergänzen)|könnte (?:\w+ ){0,2}(?:größer|besser|mehr|länger|günstiger|schneller"
+    r"|einfacher) sein|would love|i'd love|please let us|could you (?:add|make|bring|offer)"
+    r"|i wish)\b"
 )
 PRAISE_PATTERN: Final = re.compile(
     r"(?i)\b(?:danke\w*|dankeschön|vielen dank|toll\w*|super\w*|klasse|großartig\w*|spitze"
@@ -94,7 +110,11 @@ COMPLAINT_PATTERN: Final = re.compile(
     r"|geht nicht|delayed|delay|cancel+ed|lost|broken|damaged|rude|worst|terrible|awful"
     r"|horrible|still waiting|waiting|no one|nobody|unacceptable|disappoint\w*|complain\w*"
     r"|ridiculous|doesn'?t work|not working|never again|hold for|on hold|kündig\w*|storn\w*"
-    r"|reklamation|reklamier\w*|geld zurück|rückerstattung|cancel my|refund)\b"
+    r"|reklamation|reklamier\w*|geld zurück|rückerstattung|cancel my|refund"
+    # Angry questions and failures said plainly (the rule also needs a negative mood).
+    r"|dauert (?:das |es )?(?:so|ewig|viel zu) lange|wie oft (?:soll|muss) ich|laggt|lagt"
+    r"|unspielbar|verschollen|kam (?:keiner|niemand)|nicht angenommen|falsch abgerechnet"
+    r"|zweimal abgebucht|still no|nobody told)\b"
 )
 # Wanting to buy, said without a question mark ("Ich möchte zwei Tickets bestellen").
 PURCHASE_WISH_PATTERN: Final = re.compile(

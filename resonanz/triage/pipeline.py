@@ -513,6 +513,7 @@ class Triage:
         # alone misses many; the documented cue rules add probability mass to their label.
         cue_rows: dict[int, tuple[str, str]] = {}
         other_column = model.classes.index("other")
+        question_column = model.classes.index("question")
         for index, (text, mood, mood_score) in enumerate(
             zip(texts, sentiment.labels, sentiment.scores, strict=True)
         ):
@@ -529,7 +530,11 @@ class Triage:
                 if weight and label in WORD_CUE_INTENTS and cue.startswith("cue:"):
                     # A word cue says the message wants something; "other" (no intent)
                     # is then no answer, though another intent the model sees still is.
-                    probabilities[index, other_column] = 0.0
+                    # Nor is "question": the rules already put a price or availability
+                    # question (lead), a suggestion asked as a question (feedback) and an
+                    # angry "why ...?" with a complaint cue (complaint) before the bare
+                    # question mark, as the labelling guidelines do.
+                    probabilities[index, [other_column, question_column]] = 0.0
                 probabilities[index, model.classes.index(label)] += weight
                 cue_rows[index] = (label, cue)
         probabilities /= probabilities.sum(axis=1, keepdims=True)

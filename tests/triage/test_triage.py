@@ -295,6 +295,14 @@ def test_mood_leans_intent_only_when_nothing_else_speaks(triage: Triage) -> None
         ("Es wäre super, wenn die App einen Dark Mode hätte.", "feedback"),
         ("You should add a search bar to the app.", "feedback"),
         ("Love this product, thank you so much!", "praise"),
+        # Asked as questions, but a wish to buy, a suggestion and a complaint.
+        ("Habt ihr den Mantel auch in XL?", "lead"),
+        ("Gibt es den Rucksack noch in Schwarz?", "lead"),
+        ("Versendet ihr auch nach Belgien?", "lead"),
+        ("Könnten Sie in der App eine Suche nach Filialen einbauen?", "feedback"),
+        ("Wie wär's mit einer Version ohne Zucker?", "feedback"),
+        ("Warum dauert die Erstattung so lange?? Das ist doch lächerlich.", "complaint"),
+        ("Könnten Sie mir sagen, wann die Filiale öffnet?", "question"),
     ],
 )
 def test_intent_of_typical_messages_to_a_brand(triage: Triage, text: str, intent: str) -> None:
