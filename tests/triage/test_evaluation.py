@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from resonanz.triage.evaluation import INBOX_CHECK_TASKS, inbox_check
+import pytest
+
+from resonanz.triage.evaluation import INBOX_CHECK_TASKS, INBOX_SETS, inbox_parts
 from resonanz.triage.intent_seed import read_intent_seed
 from resonanz.triage.labels import TASK_LABELS
 from resonanz.triage.training import text_key
 
 
-def test_inbox_check_has_one_part_per_language_and_task_with_product_labels() -> None:
-    parts = inbox_check()
+@pytest.mark.parametrize("name", sorted(INBOX_SETS))
+def test_inbox_sets_have_one_part_per_language_and_task_with_product_labels(name: str) -> None:
+    parts = inbox_parts(name, INBOX_SETS[name])
     assert {(task, part.language) for task, part in parts} == {
         (task, language) for task in INBOX_CHECK_TASKS for language in ("de", "en")
     }
@@ -19,8 +22,13 @@ def test_inbox_check_has_one_part_per_language_and_task_with_product_labels() ->
         assert set(part.labels) == set(TASK_LABELS[task]), (task, part.language)
 
 
-def test_inbox_check_is_not_in_the_intent_seed() -> None:
-    """Evaluation only: none of its messages may reach a model through the seed set."""
+def test_inbox_sets_are_not_in_the_intent_seed_nor_in_each_other() -> None:
+    """Evaluation only: none of their messages may reach a model through the seed set."""
     seed = {text_key(row.text) for row in read_intent_seed()}
-    checked = {text_key(text) for _, part in inbox_check() for text in part.texts}
-    assert not checked & seed
+    texts = {
+        name: {text_key(text) for _, part in inbox_parts(name, path) for text in part.texts}
+        for name, path in INBOX_SETS.items()
+    }
+    assert not texts["inbox check"] & seed
+    assert not texts["inbox test"] & seed
+    assert not texts["inbox check"] & texts["inbox test"]
