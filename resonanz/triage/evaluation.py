@@ -49,6 +49,7 @@ SCORED: tuple[tuple[str, str], ...] = (
     ("xlmt_sentiment_de", "sentiment"),
     ("xlmt_sentiment_en", "sentiment"),
     ("germeval2017", "sentiment"),
+    ("inbox_synthetic_de", "sentiment"),
     ("sms_spam", "spam"),
     ("youtube_spam", "spam"),
 )

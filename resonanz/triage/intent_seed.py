@@ -27,12 +27,14 @@ from resonanz.triage.lexicons import (
     PURCHASE_WISH_PATTERN,
     SERVICE_PROBLEM_DE_PATTERN,
 )
-from resonanz.triage.training_data import SPLIT_SEED, read_rows
+from resonanz.triage.training_data import SPLIT_SEED, load_dataset, read_rows
 
 SEED_DIRECTORY = Path(__file__).resolve().parent / "seed"
 SEED_PATH = SEED_DIRECTORY / "intent_seed.csv"
 MANUAL_REVIEW_PATH = SEED_DIRECTORY / "intent_manual_review.csv"
 SEED_COLUMNS = ("id", "text", "label", "language", "source", "rule")
+# Written, not collected: always trained on, never part of the held-out intent validation.
+SYNTHETIC_SOURCES = frozenset({"bitext", "inbox_synthetic"})
 
 BITEXT_LEAD_INTENTS = {"place_order", "check_payment_methods", "delivery_options"}
 BITEXT_SKIPPED_INTENTS = {"review"}  # "how can I leave a review?": a question, not feedback
@@ -134,6 +136,15 @@ def german_rows(root: Path) -> list[SeedRow]:
     return seed
 
 
+def synthetic_inbox_rows(root: Path) -> list[SeedRow]:
+    """The training part of the team-written German inbox messages, with their intent."""
+    train, _ = load_dataset("inbox_synthetic_de", root)
+    return [
+        SeedRow(row["id"], row["text"], row["intent"], "de", "inbox_synthetic", "written")
+        for row in train.extra
+    ]
+
+
 def read_manual_review() -> dict[str, str]:
     """id → label decided by a person reading the text (overrides mappings and rules)."""
     if not MANUAL_REVIEW_PATH.exists():
@@ -146,7 +157,8 @@ def build_intent_seed(root: Path) -> list[SeedRow]:
     """The whole seed set, manual review applied, in a stable order."""
     manual = read_manual_review()
     groups: dict[tuple[str, str], list[SeedRow]] = {}
-    for row in bitext_rows(root) + airline_rows(root) + german_rows(root):
+    rows = bitext_rows(root) + airline_rows(root) + german_rows(root) + synthetic_inbox_rows(root)
+    for row in rows:
         if row.id in manual:
             row = SeedRow(row.id, row.text, manual[row.id], row.language, row.source, "manual")
         groups.setdefault((row.source, row.label), []).append(row)

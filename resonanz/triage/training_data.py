@@ -18,6 +18,10 @@ import numpy as np
 SPLIT_SEED = 20240
 HELD_OUT_SHARE = 0.2
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# Datasets the team wrote itself ship inside the package (seed/README.md), not in the shared
+# datasets folder.
+PACKAGED_DATASETS_DIRECTORY = Path(__file__).resolve().parent / "seed"
+PACKAGED_DATASETS = frozenset({"inbox_synthetic_de"})
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ LABEL_MAPS: dict[str, tuple[str, str, dict[str, str]]] = {
     "tweeteval_sentiment": ("en", "label", {}),
     "xlmt_sentiment_en": ("en", "label", {}),
     "airline_sentiment": ("en", "label", {}),
+    "inbox_synthetic_de": ("de", "sentiment", {}),
     "sms_spam": ("en", "label", {}),
     "youtube_spam": ("en", "label", {}),
 }
@@ -92,7 +97,10 @@ LABEL_MAPS: dict[str, tuple[str, str, dict[str, str]]] = {
 def load_dataset(name: str, root: Path) -> tuple[LabelledTexts, LabelledTexts]:
     """Training and validation parts of one dataset, labels mapped to product labels."""
     language, column, mapping = LABEL_MAPS[name]
-    folder = root / name.removesuffix("_kind")
+    if name in PACKAGED_DATASETS:
+        folder = PACKAGED_DATASETS_DIRECTORY / name
+    else:
+        folder = root / name.removesuffix("_kind")
     parts: dict[str, list[dict[str, str]]] = {}
     for split in ("train", "val", "dev"):
         if (folder / f"{split}.csv").exists():
@@ -103,7 +111,9 @@ def load_dataset(name: str, root: Path) -> tuple[LabelledTexts, LabelledTexts]:
     else:
         # Only one split exists: hold out a fixed share of it.
         (rows,) = parts.values()
-        mask = held_out_mask([row["label"] for row in rows])
+        # Stratified by the source's own label column (every shared dataset has one; the
+        # team's own file has one column per task).
+        mask = held_out_mask([row.get("label", row[column]) for row in rows])
         train_rows = [row for row, held in zip(rows, mask, strict=True) if not held]
         validation_rows = [row for row, held in zip(rows, mask, strict=True) if held]
         validation_split = f"{next(iter(parts))}-heldout"

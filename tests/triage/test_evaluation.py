@@ -8,6 +8,7 @@ from resonanz.triage.evaluation import INBOX_CHECK_TASKS, INBOX_SETS, inbox_part
 from resonanz.triage.intent_seed import read_intent_seed
 from resonanz.triage.labels import TASK_LABELS
 from resonanz.triage.training import text_key
+from resonanz.triage.training_data import datasets_directory, load_dataset
 
 
 @pytest.mark.parametrize("name", sorted(INBOX_SETS))
@@ -32,3 +33,12 @@ def test_inbox_sets_are_not_in_the_intent_seed_nor_in_each_other() -> None:
     assert not texts["inbox check"] & seed
     assert not texts["inbox test"] & seed
     assert not texts["inbox check"] & texts["inbox test"]
+
+
+def test_the_written_training_messages_are_not_in_the_inbox_sets() -> None:
+    train, held_out = load_dataset("inbox_synthetic_de", datasets_directory())
+    written = {text_key(text) for text in train.texts + held_out.texts}
+    for name, path in INBOX_SETS.items():
+        assert not written & {
+            text_key(t) for _, part in inbox_parts(name, path) for t in part.texts
+        }
