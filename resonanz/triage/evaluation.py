@@ -50,6 +50,7 @@ SCORED: tuple[tuple[str, str], ...] = (
     ("xlmt_sentiment_en", "sentiment"),
     ("germeval2017", "sentiment"),
     ("inbox_synthetic_de", "sentiment"),
+    ("inbox_synthetic_de_offensive", "offensive"),
     ("sms_spam", "spam"),
     ("youtube_spam", "spam"),
 )

@@ -21,7 +21,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Datasets the team wrote itself ship inside the package (seed/README.md), not in the shared
 # datasets folder.
 PACKAGED_DATASETS_DIRECTORY = Path(__file__).resolve().parent / "seed"
-PACKAGED_DATASETS = frozenset({"inbox_synthetic_de"})
+# dataset name → its folder there; one file can serve several tasks (one column each).
+PACKAGED_DATASETS = {
+    "inbox_synthetic_de": "inbox_synthetic_de",
+    "inbox_synthetic_de_offensive": "inbox_synthetic_de",
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ LABEL_MAPS: dict[str, tuple[str, str, dict[str, str]]] = {
     "xlmt_sentiment_en": ("en", "label", {}),
     "airline_sentiment": ("en", "label", {}),
     "inbox_synthetic_de": ("de", "sentiment", {}),
+    "inbox_synthetic_de_offensive": ("de", "offensive", {}),
     "sms_spam": ("en", "label", {}),
     "youtube_spam": ("en", "label", {}),
 }
@@ -98,7 +103,7 @@ def load_dataset(name: str, root: Path) -> tuple[LabelledTexts, LabelledTexts]:
     """Training and validation parts of one dataset, labels mapped to product labels."""
     language, column, mapping = LABEL_MAPS[name]
     if name in PACKAGED_DATASETS:
-        folder = PACKAGED_DATASETS_DIRECTORY / name
+        folder = PACKAGED_DATASETS_DIRECTORY / PACKAGED_DATASETS[name]
     else:
         folder = root / name.removesuffix("_kind")
     parts: dict[str, list[dict[str, str]]] = {}
@@ -111,9 +116,10 @@ def load_dataset(name: str, root: Path) -> tuple[LabelledTexts, LabelledTexts]:
     else:
         # Only one split exists: hold out a fixed share of it.
         (rows,) = parts.values()
-        # Stratified by the source's own label column (every shared dataset has one; the
-        # team's own file has one column per task).
-        mask = held_out_mask([row.get("label", row[column]) for row in rows])
+        # Stratified by the source's own label column. The team's file has one column per
+        # task and is always split by its sentiment, so all its tasks hold out the same rows.
+        strata = "label" if "label" in rows[0] else "sentiment"
+        mask = held_out_mask([row[strata] for row in rows])
         train_rows = [row for row, held in zip(rows, mask, strict=True) if not held]
         validation_rows = [row for row, held in zip(rows, mask, strict=True) if held]
         validation_split = f"{next(iter(parts))}-heldout"

@@ -1,19 +1,22 @@
-"""Training helpers: cross-validation folds and decision offsets chosen on them."""
+"""Training helpers: cross-validation folds, decision offsets, and the data each model reads."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from resonanz.triage.intent_seed import read_intent_seed
 from resonanz.triage.text_features import N_FEATURES, PRIOR_FEATURE_COUNT, TextFeaturizer
 from resonanz.triage.training import (
     borrowed_part,
     cross_validation_folds,
     fit,
+    intent_split,
     mean_macro_f1,
     within_language_weights,
     without_prior_columns,
 )
+from resonanz.triage.training_data import datasets_directory, load_dataset
 
 
 def test_folds_keep_copies_of_a_text_together_and_cover_every_stratum() -> None:
@@ -167,3 +170,25 @@ def test_within_language_weights_even_out_labels_per_language_softly() -> None:
     assert weights[8] / weights[0] == pytest.approx(2.0)
     # English is balanced already: every row weighs the same.
     assert np.allclose(weights[10:], weights[10])
+
+
+def test_the_written_inbox_messages_hold_out_the_same_rows_for_every_task() -> None:
+    sentiment_train, sentiment_held = load_dataset("inbox_synthetic_de", datasets_directory())
+    offensive_train, offensive_held = load_dataset(
+        "inbox_synthetic_de_offensive", datasets_directory()
+    )
+    assert sentiment_held.texts == offensive_held.texts
+    assert not set(sentiment_train.texts) & set(sentiment_held.texts)
+    assert set(sentiment_train.labels) == {"positive", "neutral", "negative"}
+    assert set(offensive_train.labels) == {"offensive", "other"}
+
+
+def test_written_intent_rows_train_but_are_never_held_out() -> None:
+    rows = read_intent_seed()
+    train, held_out = intent_split(rows)
+    written = {row.text for row in train if row.source == "inbox_synthetic"}
+    assert written
+    assert not any(row.source == "inbox_synthetic" for row in held_out)
+    # Only the training part of the written messages reaches the intent model.
+    _, sentiment_held = load_dataset("inbox_synthetic_de", datasets_directory())
+    assert not written & set(sentiment_held.texts)
