@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -59,13 +58,11 @@ def is_negation(token: str) -> bool:
     return token.replace("'", "").replace("’", "") in NEGATIONS or token.endswith(("n't", "n’t"))
 
 
-@lru_cache(maxsize=1024)
 def mark_negation(normalized: str) -> str:
     """`normalized` with the words in each negation's scope prefixed by NEGATED_PREFIX.
 
     One regular expression finds a negation and up to NEGATION_SCOPE words after it that no
     punctuation separates from it; a negation inside that scope is marked like any word.
-    Cached because explaining a batch reads its texts a second time (`word_columns`).
     """
     return NEGATED_SCOPE.sub(_mark_scope, normalized)
 
