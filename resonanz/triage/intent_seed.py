@@ -66,6 +66,7 @@ def label_by_cues(text: str, sentiment: str, negative_leads: bool = True) -> tup
     with this price increase?" is no wish to buy. The seed set keeps the original rule.
     """
     has_question_mark = "?" in text
+    text = text.lower()  # the cue patterns are written in lower case (lexicons.py)
     if (negative_leads or sentiment != "negative") and LEAD_PATTERN.search(text):
         if has_question_mark:
             return "lead", "lead cue + question mark"
@@ -81,7 +82,7 @@ def label_by_cues(text: str, sentiment: str, negative_leads: bool = True) -> tup
         return "question", "question mark"
     if sentiment == "positive" and PRAISE_PATTERN.search(text):
         return "praise", "positive + praise cue"
-    if sentiment == "negative" and "@db_" in text.lower():
+    if sentiment == "negative" and "@db_" in text:
         return "complaint", "negative + addressed to the brand"
     return "other", "no cue"
 

