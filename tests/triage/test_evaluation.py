@@ -1,4 +1,4 @@
-"""The team-written inbox check set that `resonanz triage evaluate` scores."""
+"""The team-written inbox sets that `resonanz triage evaluate` scores, kept apart from training."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from resonanz.triage.text_features import (
         ("never again. great service", "never neg_again. great service"),
         ("nicht 😡 wirklich gut", "nicht 😡 neg_wirklich neg_gut"),
         ("alles bestens", "alles bestens"),
-        # "nothing" is a negation, "not" inside a word is not.
+        # "not" inside a word is no negation.
         ("notebook läuft", "notebook läuft"),
     ],
 )
