@@ -24,7 +24,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from resonanz.channels.connectors import connector_for
-from resonanz.channels.ingest import InboundItem, ingest
+from resonanz.channels.ingest import CHUNK_SIZE, InboundItem, ingest
 from resonanz.channels.models import Channel, Delivery, DeliveryState
 from resonanz.core import audit
 from resonanz.core.permissions import Access, Capability
@@ -33,7 +33,10 @@ from resonanz.core.queue import enqueue_once
 logger = logging.getLogger(__name__)
 
 #: Deliveries are claimed until this many items are together (one ingest transaction).
-BATCH_ITEMS = 1000
+#: No more than one ingest chunk: a chunk that meets a deadlock with another worker is
+#: retried from its savepoint, which only works when no earlier chunk of the same
+#: transaction still holds its locks (two chunks deadlocked in the scale test).
+BATCH_ITEMS = CHUNK_SIZE
 #: Batches per task run; what is left gets a fresh task, so no task runs for long.
 BATCHES_PER_RUN = 20
 FAILED_RETENTION_DAYS = 30

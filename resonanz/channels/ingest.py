@@ -284,13 +284,15 @@ def _resolve_contacts(
         for ident in Identity.objects.select_for_update()
         .filter(channel=channel, external_id__in=author_ids)
         .select_related("contact")
-        .order_by("contact_id")
+        .order_by("pk")
     }
     contacts: dict[str, Contact] = {aid: identities[aid].contact for aid in identities}
     first_item: dict[str, InboundItem] = {}
     for item in items:
         first_item.setdefault(item.author_id, item)
-    missing = [aid for aid in author_ids if aid not in identities]
+    # Sorted: concurrent ingests insert shared new identities in the same order, so one
+    # waits for the other instead of each waiting for the other.
+    missing = sorted(aid for aid in author_ids if aid not in identities)
     emails = {first_item[a].author_email.lower() for a in missing if first_item[a].author_email}
     by_email: dict[str, Contact] = {}
     if emails:
@@ -341,7 +343,7 @@ def _resolve_contacts(
         if seen < contact.first_seen_at:
             contact.first_seen_at = seen
     update_rows(
-        list({c.pk: c for c in contacts.values()}.values()),
+        sorted({c.pk: c for c in contacts.values()}.values(), key=lambda c: c.pk),
         ["message_count", "last_seen_at", "first_seen_at"],
     )
     return contacts
