@@ -7,6 +7,8 @@ exactly zero and are not stored.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,11 +101,20 @@ def save_models(
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
-def load_models(directory: Path) -> tuple[dict[str, LinearModel], np.ndarray, dict[str, Any]]:
-    """Read what `save_models` wrote; raises FileNotFoundError if nothing was trained yet."""
-    manifest = json.loads((directory / "manifest.json").read_text())
+def load_models(
+    directory: Path,
+) -> tuple[dict[str, LinearModel], np.ndarray, dict[str, Any], str]:
+    """Read what `save_models` wrote; raises FileNotFoundError if nothing was trained yet.
+
+    Also returns a short digest of both files, read once: the identity of these weights
+    (a workspace's learned adjustment is refitted when it changes).
+    """
+    manifest_bytes = (directory / "manifest.json").read_bytes()
+    weights_bytes = (directory / "weights.npz").read_bytes()
+    version = hashlib.sha256(manifest_bytes + weights_bytes).hexdigest()[:16]
+    manifest = json.loads(manifest_bytes)
     models: dict[str, LinearModel] = {}
-    with np.load(directory / "weights.npz", allow_pickle=False) as arrays:
+    with np.load(io.BytesIO(weights_bytes), allow_pickle=False) as arrays:
         idf = arrays["idf"].astype(np.float32)
         for key, meta in manifest["models"].items():
             weights_t = np.zeros((meta["n_features"], meta["n_rows"]), dtype=np.float32)
@@ -118,4 +129,4 @@ def load_models(directory: Path) -> tuple[dict[str, LinearModel], np.ndarray, di
                 threshold=float(meta["threshold"]),
                 info=meta["info"],
             )
-    return models, idf, manifest
+    return models, idf, manifest, version

@@ -7,7 +7,6 @@ command come from `Triage.predict_task`, which uses the same code path.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import threading
@@ -147,13 +146,13 @@ class Triage:
     def load(cls, directory: Path = ARTIFACTS_DIRECTORY) -> Triage:
         """Load artifacts from `directory`; FileNotFoundError says to run `train` first."""
         try:
-            models, idf, manifest = load_models(directory)
+            models, idf, manifest, version = load_models(directory)
             prior = ProfanityPrior.load(directory) if manifest.get("profanity_prior") else None
         except FileNotFoundError as error:
             raise FileNotFoundError(
                 f"no triage artifacts in {directory}; run `resonanz triage train` first"
             ) from error
-        return cls(models, idf, prior, artifacts_version(directory))
+        return cls(models, idf, prior, version)
 
     # -- public surface ---------------------------------------------------------------
 
@@ -682,14 +681,6 @@ def label_groups(
 
 _instance: Triage | None = None
 _instance_lock = threading.Lock()
-
-
-def artifacts_version(directory: Path) -> str:
-    """A short digest of the trained weights and manifest in `directory`."""
-    digest = hashlib.sha256()
-    for name in ("manifest.json", "weights.npz"):
-        digest.update((directory / name).read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def get_triage() -> Triage:
