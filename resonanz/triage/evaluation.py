@@ -221,6 +221,15 @@ def peers_for(task: str, language: str) -> tuple[str, ...]:
     return ()
 
 
+def peer_scores(task: str, gold: LabelledTexts, peers: dict[str, Predictor | None]) -> list[Score]:
+    """The installed peers of `peers_for(task, gold.language)`, scored on `gold`."""
+    return [
+        timed_score(gold.dataset, gold.split, task, name, peer, gold)
+        for name in peers_for(task, gold.language)
+        if (peer := peers[name]) is not None
+    ]
+
+
 def evaluate_all(
     triage: Triage,
     datasets: Path | None = None,
@@ -241,10 +250,7 @@ def evaluate_all(
         scores.append(
             timed_score(dataset, split, task, "TF-IDF + LR", tfidf_baseline(train), validation)
         )
-        for peer_name in peers_for(task, validation.language):
-            peer = peers[peer_name]
-            if peer is not None:
-                scores.append(timed_score(dataset, split, task, peer_name, peer, validation))
+        scores += peer_scores(task, validation, peers)
 
     inbox = [part for name, path in INBOX_SETS.items() for part in inbox_parts(name, path)]
     for task, part in inbox:
@@ -253,10 +259,7 @@ def evaluate_all(
                 part.dataset, part.split, task, "resonanz", resonanz_predictor(triage, task), part
             )
         )
-        for peer_name in peers_for(task, part.language):
-            peer = peers[peer_name]
-            if peer is not None:
-                scores.append(timed_score(part.dataset, part.split, task, peer_name, peer, part))
+        scores += peer_scores(task, part, peers)
     languages = language_validation(root)
     scores.append(
         timed_score(
