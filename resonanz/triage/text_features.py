@@ -8,11 +8,11 @@ fitted state is an inverse document frequency vector.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
 from resonanz.triage.lexicons import EXPLANATION_STOPWORDS
@@ -39,6 +39,8 @@ NUMBER_PATTERN = re.compile(r"\d+(?:[.,]\d+)*")
 REPEATED_CHAR_PATTERN = re.compile(r"(.)\1{3,}")
 # Words, runs of ! or ?, and single emoji/symbols: punctuation carries sentiment in tweets.
 WORD_PATTERN = r"(?u)\b\w+\b|[!?]+|[^\w\s.,;:'\"()\[\]-]"
+WORD_TOKEN = re.compile(WORD_PATTERN)
+CHAR_NGRAMS = (2, 5)
 # Negation scope (Das & Chen 2001, Pang et al. 2002): the next NEGATION_SCOPE words after a
 # negation, within its clause, become other words for the word n-grams ("nicht neg_gut"), so
 # "nicht gut" no longer lends "gut" its weight. The negations are the polarity lexicon's, and
@@ -84,6 +86,88 @@ def normalize_text(text: str) -> str:
     return text.lower()
 
 
+def hashed_column(term: str, block_size: int) -> int:
+    """The column of `term` in a hashed block, as scikit-learn's HashingVectorizer chooses it
+    (signed 32-bit murmurhash3 of the UTF-8 bytes, seed 0, absolute value modulo the size)."""
+    return abs(murmurhash3_32(term, seed=0)) % block_size
+
+
+class NgramHasher:
+    """Hashed counts of word 1–2-grams and char_wb 2–5-grams, column for column what
+    scikit-learn's HashingVectorizer gives (`token_pattern=WORD_PATTERN`, and
+    `analyzer="char_wb"`; no lower-casing, no alternating sign), about five times faster.
+
+    The vectorizer builds every n-gram string of every text and hashes it; here each word's
+    character n-gram columns, and each token's column, are computed once and kept, since the
+    words of an inbox repeat. Each cache is bounded by CACHE_WORDS entries (emptied when
+    full) and skips words longer than CACHE_WORD_LENGTH, so memory stays at a few MB.
+    """
+
+    CACHE_WORDS = 50_000
+    CACHE_WORD_LENGTH = 40
+
+    def __init__(self) -> None:
+        self._char_columns: dict[str, bytes] = {}
+        self._token_columns: dict[str, int] = {}
+
+    def token_column(self, token: str) -> int:
+        """Column of a word unigram in the word block."""
+        column = self._token_columns.get(token)
+        if column is None:
+            column = hashed_column(token, WORD_FEATURES)
+            if len(token) <= self.CACHE_WORD_LENGTH:
+                if len(self._token_columns) >= self.CACHE_WORDS:
+                    self._token_columns.clear()
+                self._token_columns[token] = column
+        return column
+
+    def char_columns(self, word: str) -> bytes:
+        """Columns (int32 bytes, offset past the word block) of one word's char n-grams:
+        every substring of 2 to 5 characters of the word padded with a space each side."""
+        columns = self._char_columns.get(word)
+        if columns is None:
+            padded = f" {word} "
+            length = len(padded)
+            low, high = CHAR_NGRAMS
+            columns = array(
+                "i",
+                [
+                    WORD_FEATURES + hashed_column(padded[start : start + n], CHAR_FEATURES)
+                    for n in range(low, high + 1)
+                    for start in range(length - n + 1)
+                ],
+            ).tobytes()
+            if len(word) <= self.CACHE_WORD_LENGTH:
+                if len(self._char_columns) >= self.CACHE_WORDS:
+                    self._char_columns.clear()
+                self._char_columns[word] = columns
+        return columns
+
+    def counts(self, normalized: Sequence[str]) -> sp.csr_matrix:
+        """Raw counts (texts × HASHED_FEATURES): word n-grams of the negation-marked text,
+        then char n-grams of the text as it is."""
+        token_column = self.token_column
+        char_columns = self.char_columns
+        rows: list[bytes] = []
+        for text in normalized:
+            tokens = WORD_TOKEN.findall(mark_negation(text))
+            words = [token_column(token) for token in tokens]
+            words += [
+                hashed_column(f"{first} {second}", WORD_FEATURES)
+                for first, second in zip(tokens, tokens[1:], strict=False)
+            ]
+            rows.append(array("i", words).tobytes() + b"".join(map(char_columns, text.split())))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(row) // 4 for row in rows], out=indptr[1:])
+        indices = np.frombuffer(bytearray(b"".join(rows)), dtype=np.int32)
+        matrix = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr),
+            shape=(len(rows), HASHED_FEATURES),
+        )
+        matrix.sum_duplicates()
+        return matrix
+
+
 class TextFeaturizer:
     """Hashed word 1–2-grams (negation scope marked) and char_wb 2–5-grams (sublinear tf-idf,
     each block l2-normed), then the polarity-lexicon and offensiveness-prior columns.
@@ -94,32 +178,12 @@ class TextFeaturizer:
 
     def __init__(self, idf: np.ndarray | None = None, prior: ProfanityPrior | None = None) -> None:
         self.prior = prior
-        self.word_vectorizer = HashingVectorizer(
-            n_features=WORD_FEATURES,
-            ngram_range=(1, 2),
-            token_pattern=WORD_PATTERN,
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-            dtype=np.float32,
-        )
-        self.char_vectorizer = HashingVectorizer(
-            n_features=CHAR_FEATURES,
-            analyzer="char_wb",
-            ngram_range=(2, 5),
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-            dtype=np.float32,
-        )
+        self.hasher = NgramHasher()
         self.idf = idf if idf is not None else np.ones(N_FEATURES, dtype=np.float32)
-        self._tokenize: Callable[[str], list[str]] = self.word_vectorizer.build_tokenizer()
 
     def term_counts(self, normalized: Sequence[str]) -> sp.csr_matrix:
         """Raw hashed counts of already normalised texts, word block then char block."""
-        words = self.word_vectorizer.transform([mark_negation(text) for text in normalized])
-        chars = self.char_vectorizer.transform(normalized)
-        return sp.hstack([words, chars], format="csr", dtype=np.float32)
+        return self.hasher.counts(normalized)
 
     def fit_idf(self, texts: Sequence[str]) -> None:
         """Learn smoothed idf over the union of all training texts."""
@@ -165,14 +229,13 @@ class TextFeaturizer:
     def word_columns(self, normalized_text: str) -> dict[int, str]:
         """Map the word-unigram columns of one normalised text back to their words.
 
-        Used to explain a prediction in words; mirrors HashingVectorizer's column choice
-        (absolute murmurhash3 of the UTF-8 token modulo the block size). A word in a
+        Used to explain a prediction in words, with the columns of `NgramHasher`. A word in a
         negation's scope reads with its negation ("nicht gut", "don't like").
         """
         columns: dict[int, str] = {}
         negation = ""
         previous = ""
-        for term in self._tokenize(mark_negation(normalized_text)):
+        for term in WORD_TOKEN.findall(mark_negation(normalized_text)):
             if term == "t" and previous:
                 negation = f"{previous}'t"  # "don't" is tokenised as "don", "t"
             elif is_negation(term):
@@ -181,6 +244,6 @@ class TextFeaturizer:
             word = term.removeprefix(NEGATED_PREFIX)
             if len(word) < 2 or word in EXPLANATION_STOPWORDS or word in ("httpurl", "user"):
                 continue
-            column = abs(murmurhash3_32(term, seed=0)) % WORD_FEATURES
+            column = self.hasher.token_column(term)
             columns.setdefault(column, f"{negation} {word}" if word != term else word)
         return columns

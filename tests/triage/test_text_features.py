@@ -1,12 +1,19 @@
-"""The shared feature space: negation scope in the word n-grams."""
+"""The shared feature space: negation scope in the word n-grams, and the hashed columns."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
 
 from resonanz.triage.text_features import (
+    CHAR_FEATURES,
+    CHAR_NGRAMS,
     NEGATION_SCOPE,
     WORD_FEATURES,
+    WORD_PATTERN,
+    NgramHasher,
     TextFeaturizer,
     mark_negation,
     normalize_text,
@@ -48,3 +55,54 @@ def test_negated_words_are_other_columns_and_explained_with_their_negation() -> 
     )
     assert {"nicht gut", "don't like"} <= words
     assert "gut" not in words
+
+
+HASHER_TEXTS = [
+    "Das ist nicht gut, aber ok!!! 😡😡",
+    "i don't like it at all... never again",
+    "",
+    "   ",
+    "a",
+    "ab ok",
+    "Grüße aus Köln – straße, ÄÖÜ ß 🇩🇪 \u00a0 tab\there\nnew line",
+    "soooo goooood httpurl @user 0",
+    "x" * 120,
+    "👍",
+    "wer? wie?? was!?",
+    "same same same same words words",
+]
+
+
+@pytest.mark.parametrize("cache_words", [NgramHasher.CACHE_WORDS, 3])
+def test_the_hasher_gives_exactly_the_columns_of_scikit_learns_hashing_vectorizer(
+    cache_words: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trained weights were fitted on HashingVectorizer's columns; the faster hasher
+    must reproduce them count for count, also after its caches were emptied."""
+    monkeypatch.setattr(NgramHasher, "CACHE_WORDS", cache_words)
+    normalized = [normalize_text(text) for text in HASHER_TEXTS]
+    common = {"lowercase": False, "alternate_sign": False, "norm": None, "dtype": np.float32}
+    words = HashingVectorizer(
+        n_features=WORD_FEATURES, ngram_range=(1, 2), token_pattern=WORD_PATTERN, **common
+    )
+    chars = HashingVectorizer(
+        n_features=CHAR_FEATURES, analyzer="char_wb", ngram_range=CHAR_NGRAMS, **common
+    )
+    expected = sp.hstack(
+        [
+            words.transform([mark_negation(text) for text in normalized]),
+            chars.transform(normalized),
+        ],
+        format="csr",
+    )
+    expected.sort_indices()
+    hasher = NgramHasher()
+    for _ in range(2):  # cold, then from the caches
+        counts = hasher.counts(normalized)
+        assert counts.shape == expected.shape
+        assert counts.dtype == np.float32
+        assert np.array_equal(counts.indptr, expected.indptr)
+        assert np.array_equal(counts.indices, expected.indices)
+        assert np.array_equal(counts.data, expected.data)
+    assert len(hasher._char_columns) <= cache_words
+    assert len(hasher._token_columns) <= cache_words
