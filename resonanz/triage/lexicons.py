@@ -1,6 +1,9 @@
 """Word lists and patterns where labelled data is thin: risk words, threats, spam cues, intent cues.
 
-Kept in one place so a reviewer can read exactly which words move a decision.
+Kept in one place so a reviewer can read exactly which words move a decision. The patterns
+are written in lower case and matched against lower-cased text
+(`str.lower()` once per message): without re.IGNORECASE the long alternations run three to
+four times faster.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from typing import Final
 
 # Words that signal legal, financial or reputational risk: these escalate urgency.
 RISK_PATTERN: Final = re.compile(
-    r"(?i)\b(?:kündig\w*|gekündigt|anwalt|anwält\w*|rechtsanwalt\w*|abmahnung|klage\w*|verklag\w*"
+    r"\b(?:kündig\w*|gekündigt|anwalt|anwält\w*|rechtsanwalt\w*|abmahnung|klage\w*|verklag\w*"
     r"|datenschutz\w*|dsgvo|verbraucherzentrale|verbraucherschutz|betrug|betrüger\w*|abzocke"
     r"|polizei|anzeige erstatt\w*|strafanzeige|rückerstattung|geld zurück|erstattung"
     r"|widerruf\w*|presse|shitstorm|cancel\w*|unsubscribe|lawyer\w*|attorney|lawsuit|sue|suing"
@@ -21,7 +24,7 @@ RISK_PATTERN: Final = re.compile(
 
 # Explicit threats of violence (the `threat` offensive kind); deliberately narrow.
 THREAT_PATTERN: Final = re.compile(
-    r"(?i)\b(?:i(?:'ll| will| am going to|'m gonna| gonna)\s+(?:kill|hurt|find|shoot|stab|beat)"
+    r"\b(?:i(?:'ll| will| am going to|'m gonna| gonna)\s+(?:kill|hurt|find|shoot|stab|beat)"
     r"|kill (?:you|u|yourself|him|her|them)|you(?:'re| are) dead|watch your back|should be shot"
     r"|bring (?:dich|euch|sie) um|umbringen|abstechen|abknallen|erschießen|erschiessen"
     r"|aufhängen|an die wand stellen|vergasen|totschlagen|schlag dich tot|mach dich kalt"
@@ -31,7 +34,7 @@ THREAT_PATTERN: Final = re.compile(
 # Second person and @-addressing: offensive text aimed at someone is an insult, not
 # just profanity.
 ADDRESSED_PATTERN: Final = re.compile(
-    r"(?i)(?:@\w+|\b(?:you|your|you're|u|ur|du|dich|dir|dein\w*|ihr|euch|euer\w*|sie sind)\b)"
+    r"(?:@\w+|\b(?:you|your|you're|u|ur|du|dich|dir|dein\w*|ihr|euch|euer\w*|sie sind)\b)"
 )
 
 # A failed service described in German ("ist nicht angekommen", "stürzt ständig ab", "warte
@@ -54,7 +57,7 @@ SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
 
 # Spam cues beyond what the SMS/YouTube models saw: link farms, crypto and lottery lures.
 SPAM_CUE_PATTERN: Final = re.compile(
-    r"(?i)\b(?:bitcoin|btc|crypto\w*|krypto\w*|ethereum|forex|nft|airdrop|giveaway|gewinnspiel"
+    r"\b(?:bitcoin|btc|crypto\w*|krypto\w*|ethereum|forex|nft|airdrop|giveaway|gewinnspiel"
     r"|gewonnen|you(?:'ve| have) won|winner|lottery|lotto|jackpot|casino|viagra|cialis"
     r"|onlyfans|whatsapp me|dm me|check (?:out )?my (?:channel|profile|page)|subscribe to my"
     r"|abonniert meinen|folgt mir|follow me|free (?:money|iphone|gift)|gratis|kostenlos testen"
@@ -63,9 +66,6 @@ SPAM_CUE_PATTERN: Final = re.compile(
 )
 
 # Intent cues, German and English, used to label the German seed set and as rules.
-# These and SERVICE_PROBLEM_DE_PATTERN are matched against lower-cased text (`label_by_cues`
-# lowers a message once; the features read normalised, lower-case text): without
-# re.IGNORECASE the long alternations run three to four times faster.
 LEAD_PATTERN: Final = re.compile(
     r"\b(?:wie ?viel kostet|was kostet|kosten|preis\w*|angebot\w*|kaufen|bestellen|buchen"
     r"|verfügbar\w*|lieferbar|vorrätig|auf lager|erhältlich|in größe|in grösse|nachbestell\w*"

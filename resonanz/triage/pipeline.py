@@ -373,8 +373,9 @@ class Triage:
     ) -> _Batch:
         normalized = [normalize_text(text) for text in texts]
         evidence: list[dict[int, list[str]]] = []
-        features = self.featurizer.transform_normalized(normalized, evidence)
-        return _Batch(normalized, features, self.featurizer, adjustments, evidence)
+        tokens: list[list[str]] = []
+        features = self.featurizer.transform_normalized(normalized, evidence, tokens)
+        return _Batch(normalized, features, self.featurizer, adjustments, evidence, tokens)
 
     def _by_language(
         self, task: str, batch: _Batch, langs: list[str]
@@ -406,7 +407,7 @@ class Triage:
         probabilities, chosen = self._by_language("offensive", batch, langs)
         classes = chosen[0].classes
         offensive_column = classes.index("offensive")
-        threats = [bool(THREAT_PATTERN.search(text)) for text in texts]
+        threats = [bool(THREAT_PATTERN.search(text.lower())) for text in texts]
         for index, is_threat in enumerate(threats):
             if is_threat:
                 probabilities[index, offensive_column] = max(
@@ -451,7 +452,7 @@ class Triage:
                 kinds[index] = german_kind.classes[int(german_probabilities[position].argmax())]
             elif langs[index] == "en" and hate_probabilities[position] >= 0.5:
                 kinds[index] = "hate"
-            elif ADDRESSED_PATTERN.search(texts[index]):
+            elif ADDRESSED_PATTERN.search(texts[index].lower()):
                 kinds[index] = "insult"
             else:
                 kinds[index] = "profanity"
@@ -466,7 +467,7 @@ class Triage:
         for index, text in enumerate(texts):
             reasons: list[str] = []
             boost = 0.0
-            cues = {match.group(0).lower() for match in SPAM_CUE_PATTERN.finditer(text)}
+            cues = {match.group(0) for match in SPAM_CUE_PATTERN.finditer(text.lower())}
             if cues:
                 boost += 1.0 + 0.5 * (len(cues) - 1)
                 reasons.extend(sorted(cues)[:2])
@@ -557,8 +558,10 @@ class _Batch:
         featurizer: TextFeaturizer,
         adjustments: Mapping[str, WorkspaceAdjustment] | None = None,
         lexicon_evidence: list[dict[int, list[str]]] | None = None,
+        tokens: list[list[str]] | None = None,
     ) -> None:
         self.normalized = normalized
+        self.tokens = tokens
         # Per text, the words behind its lexicon columns (column - HASHED_FEATURES → words).
         self.lexicon_evidence = lexicon_evidence or [{} for _ in normalized]
         self.adjustments = adjustments or {}
@@ -578,7 +581,12 @@ class _Batch:
 
     def word_columns(self) -> list[dict[int, str]]:
         if self._word_columns is None:
-            self._word_columns = [self.featurizer.word_columns(text) for text in self.normalized]
+            tokens: list[list[str] | None] = [*self.tokens] if self.tokens else []
+            tokens += [None] * (len(self.normalized) - len(tokens))
+            self._word_columns = [
+                self.featurizer.word_columns(text, terms)
+                for text, terms in zip(self.normalized, tokens, strict=True)
+            ]
         return self._word_columns
 
     def output(

@@ -143,18 +143,23 @@ class NgramHasher:
                 self._char_columns[word] = columns
         return columns
 
-    def counts(self, normalized: Sequence[str]) -> sp.csr_matrix:
+    def counts(
+        self, normalized: Sequence[str], tokens: list[list[str]] | None = None
+    ) -> sp.csr_matrix:
         """Raw counts (texts × HASHED_FEATURES): word n-grams of the negation-marked text,
-        then char n-grams of the text as it is."""
+        then char n-grams of the text as it is. With `tokens`, each text's word tokens are
+        appended to it (for `TextFeaturizer.word_columns`)."""
         token_column = self.token_column
         char_columns = self.char_columns
         rows: list[bytes] = []
         for text in normalized:
-            tokens = WORD_TOKEN.findall(mark_negation(text))
-            words = [token_column(token) for token in tokens]
+            terms = WORD_TOKEN.findall(mark_negation(text))
+            if tokens is not None:
+                tokens.append(terms)
+            words = [token_column(term) for term in terms]
             words += [
                 hashed_column(f"{first} {second}", WORD_FEATURES)
-                for first, second in zip(tokens, tokens[1:], strict=False)
+                for first, second in zip(terms, terms[1:], strict=False)
             ]
             rows.append(array("i", words).tobytes() + b"".join(map(char_columns, text.split())))
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
@@ -181,9 +186,11 @@ class TextFeaturizer:
         self.hasher = NgramHasher()
         self.idf = idf if idf is not None else np.ones(N_FEATURES, dtype=np.float32)
 
-    def term_counts(self, normalized: Sequence[str]) -> sp.csr_matrix:
+    def term_counts(
+        self, normalized: Sequence[str], tokens: list[list[str]] | None = None
+    ) -> sp.csr_matrix:
         """Raw hashed counts of already normalised texts, word block then char block."""
-        return self.hasher.counts(normalized)
+        return self.hasher.counts(normalized, tokens)
 
     def fit_idf(self, texts: Sequence[str]) -> None:
         """Learn smoothed idf over the union of all training texts."""
@@ -201,13 +208,14 @@ class TextFeaturizer:
         self,
         normalized: Sequence[str],
         evidence: list[dict[int, list[str]]] | None = None,
+        tokens: list[list[str]] | None = None,
     ) -> sp.csr_matrix:
         """Feature matrix for texts already passed through `normalize_text`.
 
         With `evidence`, the words behind each text's lexicon columns are appended to it
-        (`PolarityLexicon.features`).
+        (`PolarityLexicon.features`); with `tokens`, its word tokens (`word_columns`).
         """
-        matrix = self.term_counts(normalized)
+        matrix = self.term_counts(normalized, tokens)
         np.log1p(matrix.data, out=matrix.data)
         matrix.data *= self.idf[matrix.indices]
         # Normalise the word and char blocks separately so neither dominates.
@@ -226,16 +234,19 @@ class TextFeaturizer:
         dense = np.hstack([lexicon, prior])
         return sp.hstack([matrix, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
 
-    def word_columns(self, normalized_text: str) -> dict[int, str]:
+    def word_columns(self, normalized_text: str, tokens: list[str] | None = None) -> dict[int, str]:
         """Map the word-unigram columns of one normalised text back to their words.
 
         Used to explain a prediction in words, with the columns of `NgramHasher`. A word in a
-        negation's scope reads with its negation ("nicht gut", "don't like").
+        negation's scope reads with its negation ("nicht gut", "don't like"). `tokens` are
+        the text's tokens as `transform_normalized` gave them, to save tokenising again.
         """
+        if tokens is None:
+            tokens = WORD_TOKEN.findall(mark_negation(normalized_text))
         columns: dict[int, str] = {}
         negation = ""
         previous = ""
-        for term in WORD_TOKEN.findall(mark_negation(normalized_text)):
+        for term in tokens:
             if term == "t" and previous:
                 negation = f"{previous}'t"  # "don't" is tokenised as "don", "t"
             elif is_negation(term):

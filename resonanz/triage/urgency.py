@@ -40,8 +40,8 @@ class UrgencyInputs:
 def risk_words(text: str) -> list[str]:
     """Distinct risk words in the text, lower-cased, in order of appearance."""
     found: list[str] = []
-    for match in RISK_PATTERN.finditer(text):
-        word = match.group(0).lower()
+    for match in RISK_PATTERN.finditer(text.lower()):
+        word = match.group(0)
         if word not in found:
             found.append(word)
     return found
