@@ -51,6 +51,8 @@ SCORED: tuple[tuple[str, str], ...] = (
     ("germeval2017", "sentiment"),
     ("inbox_synthetic_de", "sentiment"),
     ("inbox_synthetic_de_offensive", "offensive"),
+    ("inbox_synthetic_en", "sentiment"),
+    ("inbox_synthetic_en_offensive", "offensive"),
     ("sms_spam", "spam"),
     ("youtube_spam", "spam"),
 )

@@ -27,6 +27,7 @@ from resonanz.triage.lexicons import (
     PURCHASE_WISH_PATTERN,
     SERVICE_PROBLEM_DE_PATTERN,
 )
+from resonanz.triage.text_features import text_key
 from resonanz.triage.training_data import SPLIT_SEED, load_dataset, read_rows
 
 SEED_DIRECTORY = Path(__file__).resolve().parent / "seed"
@@ -35,6 +36,8 @@ MANUAL_REVIEW_PATH = SEED_DIRECTORY / "intent_manual_review.csv"
 SEED_COLUMNS = ("id", "text", "label", "language", "source", "rule")
 # Written, not collected: always trained on, never part of the held-out intent validation.
 SYNTHETIC_SOURCES = frozenset({"bitext", "inbox_synthetic"})
+# The team-written inbox messages (seed/README.md), German and English.
+WRITTEN_INBOX_DATASETS = ("inbox_synthetic_de", "inbox_synthetic_en")
 
 BITEXT_LEAD_INTENTS = {"place_order", "check_payment_methods", "delivery_options"}
 BITEXT_SKIPPED_INTENTS = {"review"}  # "how can I leave a review?": a question, not feedback
@@ -138,11 +141,15 @@ def german_rows(root: Path) -> list[SeedRow]:
 
 
 def synthetic_inbox_rows(root: Path) -> list[SeedRow]:
-    """The training part of the team-written German inbox messages, with their intent."""
-    train, _ = load_dataset("inbox_synthetic_de", root)
+    """The training parts of the team-written German and English inbox messages, with their
+    intent; a text that is also in a held-out part of either file ("🙌🙌") is left out."""
+    parts = [load_dataset(name, root) for name in WRITTEN_INBOX_DATASETS]
+    held_out = {text_key(text) for _, held in parts for text in held.texts}
     return [
-        SeedRow(row["id"], row["text"], row["intent"], "de", "inbox_synthetic", "written")
+        SeedRow(row["id"], row["text"], row["intent"], train.language, "inbox_synthetic", "written")
+        for train, _ in parts
         for row in train.extra
+        if text_key(row["text"]) not in held_out
     ]
 
 

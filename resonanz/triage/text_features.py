@@ -73,6 +73,11 @@ def _mark_scope(match: re.Match[str]) -> str:
     return match.group(1) + SCOPE_WORD.sub(NEGATED_PREFIX + r"\g<0>", match.group(2))
 
 
+def text_key(text: str) -> str:
+    """Identity of a text for de-duplication across datasets."""
+    return " ".join(normalize_text(text).split())
+
+
 def normalize_text(text: str) -> str:
     """Lower-case and replace URLs, mentions and numbers by placeholders.
 

@@ -36,6 +36,7 @@ from resonanz.triage.text_features import (
     PRIOR_FEATURE_COUNT,
     TextFeaturizer,
     normalize_text,
+    text_key,
 )
 from resonanz.triage.training_data import (
     PACKAGED_DATASETS,
@@ -91,7 +92,7 @@ RECIPES: tuple[ModelRecipe, ...] = (
     # tweet sets. Offsets gained too little in cross-validation (+0.004) to be used here.
     ModelRecipe(
         "sentiment.en",
-        ("tweeteval_sentiment", "xlmt_sentiment_en", "airline_sentiment"),
+        ("tweeteval_sentiment", "xlmt_sentiment_en", "airline_sentiment", "inbox_synthetic_en"),
         1.0,
         naive_bayes_scaling=True,
         source_weights=(("airline_sentiment", 2.0),),
@@ -118,7 +119,7 @@ RECIPES: tuple[ModelRecipe, ...] = (
     # borrowed as not offensive they are 1.4 %, and TweetEval validation 0.754 -> 0.761.
     ModelRecipe(
         "offensive.en",
-        ("tweeteval_offensive",),
+        ("tweeteval_offensive", "inbox_synthetic_en_offensive"),
         4.0,
         naive_bayes_scaling=True,
         tune_decision_bias=True,
@@ -144,11 +145,6 @@ ALL_DATASETS = sorted(
     {name for recipe in RECIPES for name in recipe.datasets}
     | {dataset for recipe in RECIPES for dataset, _, _ in recipe.borrowed}
 )
-
-
-def text_key(text: str) -> str:
-    """Identity of a text for de-duplication across datasets."""
-    return " ".join(normalize_text(text).split())
 
 
 def intent_split(rows: list[SeedRow]) -> tuple[list[SeedRow], list[SeedRow]]:

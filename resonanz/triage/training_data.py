@@ -25,6 +25,8 @@ PACKAGED_DATASETS_DIRECTORY = Path(__file__).resolve().parent / "seed"
 PACKAGED_DATASETS = {
     "inbox_synthetic_de": "inbox_synthetic_de",
     "inbox_synthetic_de_offensive": "inbox_synthetic_de",
+    "inbox_synthetic_en": "inbox_synthetic_en",
+    "inbox_synthetic_en_offensive": "inbox_synthetic_en",
 }
 
 
@@ -94,6 +96,8 @@ LABEL_MAPS: dict[str, tuple[str, str, dict[str, str]]] = {
     "airline_sentiment": ("en", "label", {}),
     "inbox_synthetic_de": ("de", "sentiment", {}),
     "inbox_synthetic_de_offensive": ("de", "offensive", {}),
+    "inbox_synthetic_en": ("en", "sentiment", {}),
+    "inbox_synthetic_en_offensive": ("en", "offensive", {}),
     "sms_spam": ("en", "label", {}),
     "youtube_spam": ("en", "label", {}),
 }

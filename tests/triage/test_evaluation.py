@@ -7,7 +7,7 @@ import pytest
 from resonanz.triage.evaluation import INBOX_CHECK_TASKS, INBOX_SETS, inbox_parts
 from resonanz.triage.intent_seed import read_intent_seed
 from resonanz.triage.labels import TASK_LABELS
-from resonanz.triage.training import text_key
+from resonanz.triage.text_features import text_key
 from resonanz.triage.training_data import datasets_directory, load_dataset
 
 
@@ -35,8 +35,10 @@ def test_inbox_sets_are_not_in_the_intent_seed_nor_in_each_other() -> None:
     assert not texts["inbox check"] & texts["inbox test"]
 
 
-def test_the_written_training_messages_are_not_in_the_inbox_sets() -> None:
-    train, held_out = load_dataset("inbox_synthetic_de", datasets_directory())
+@pytest.mark.parametrize("name", ["inbox_synthetic_de", "inbox_synthetic_en"])
+def test_the_written_training_messages_are_not_in_the_inbox_sets(name: str) -> None:
+    train, held_out = load_dataset(name, datasets_directory())
+    assert len(train) > 400
     written = {text_key(text) for text in train.texts + held_out.texts}
     for name, path in INBOX_SETS.items():
         assert not written & {
