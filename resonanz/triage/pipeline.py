@@ -375,7 +375,7 @@ class Triage:
         evidence: list[dict[int, list[str]]] = []
         tokens: list[list[str]] = []
         features = self.featurizer.transform_normalized(normalized, evidence, tokens)
-        return _Batch(normalized, features, self.featurizer, adjustments, evidence, tokens)
+        return _Batch(normalized, tokens, features, self.featurizer, adjustments, evidence)
 
     def _by_language(
         self, task: str, batch: _Batch, langs: list[str]
@@ -554,13 +554,14 @@ class _Batch:
     def __init__(
         self,
         normalized: list[str],
+        tokens: list[list[str]],
         features: sp.csr_matrix,
         featurizer: TextFeaturizer,
         adjustments: Mapping[str, WorkspaceAdjustment] | None = None,
         lexicon_evidence: list[dict[int, list[str]]] | None = None,
-        tokens: list[list[str]] | None = None,
     ) -> None:
         self.normalized = normalized
+        # Per text, its word tokens as the featurizer found them (for the explanations).
         self.tokens = tokens
         # Per text, the words behind its lexicon columns (column - HASHED_FEATURES → words).
         self.lexicon_evidence = lexicon_evidence or [{} for _ in normalized]
@@ -581,11 +582,9 @@ class _Batch:
 
     def word_columns(self) -> list[dict[int, str]]:
         if self._word_columns is None:
-            tokens: list[list[str] | None] = [*self.tokens] if self.tokens else []
-            tokens += [None] * (len(self.normalized) - len(tokens))
             self._word_columns = [
                 self.featurizer.word_columns(text, terms)
-                for text, terms in zip(self.normalized, tokens, strict=True)
+                for text, terms in zip(self.normalized, self.tokens, strict=True)
             ]
         return self._word_columns
 
