@@ -94,9 +94,12 @@ FEEDBACK_PATTERN: Final = re.compile(
     # Asking for a change, also when phrased as a question ("Könnten Sie ... einbauen?").
     r"|wie wär(?:e|')?s mit|how about|(?:macht|bietet|baut|bringt) doch|bitte (?:fügt|baut"
     r"|bringt|führt|schafft|macht)|fügt [^.?!]{0,60}hinzu|bringt [^.?!]{0,60}zurück"
-    r"|könnt(?:en sie|est du|et ihr) [^.?!]{0,60}(?:einbauen|anbieten|einführen|hinzufügen"
+    r"|(?:könnt(?:en sie|est du|et ihr)|können sie|kannst du|könnt ihr) [^.?!]{0,60}"
+    r"(?:einbauen|anbieten|einführen|hinzufügen"
     r"|ergänzen)|könnte (?:\w+ ){0,2}(?:größer|besser|mehr|länger|günstiger|schneller"
     r"|einfacher) sein|would love|i'd love|please let us|could you (?:add|make|bring|offer)"
+    # "Can you add Apple Pay?" asks for a feature; "can you add me/my KTN" for a service.
+    r"|can you (?:please )?(?:add|offer|support) (?!me\b|my\b|us\b|our\b|it\b|this\b|that\b)"
     r"|i wish)\b"
 )
 PRAISE_PATTERN: Final = re.compile(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from scipy import ndimage
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
@@ -308,15 +309,33 @@ def decision_bias(
     # them, offensive.de flagged "Super Service, vielen Dank, ihr seid toll!").
     real = ~np.isin(sources, list(PACKAGED_DATASETS))
     log_probabilities, labels, sources = log_probabilities[real], labels[real], sources[real]
-    best_offsets = np.zeros(len(classes))
-    without = best = mean_macro_f1(labels, class_array[log_probabilities.argmax(axis=1)], sources)
-    for offsets in itertools.product(BIAS_GRID, repeat=len(classes) - 1):
-        candidate = np.concatenate([[0.0], offsets])
+    without = mean_macro_f1(labels, class_array[log_probabilities.argmax(axis=1)], sources)
+    dimensions = len(classes) - 1
+    surface = np.zeros((len(BIAS_GRID),) * dimensions)
+    for position in itertools.product(range(len(BIAS_GRID)), repeat=dimensions):
+        candidate = np.concatenate([[0.0], BIAS_GRID[list(position)]])
         predicted = class_array[(log_probabilities + candidate).argmax(axis=1)]
-        score = mean_macro_f1(labels, predicted, sources)
-        if score > best + 1e-9:
-            best, best_offsets = score, candidate
-    return best_offsets, without, best
+        surface[position] = mean_macro_f1(labels, predicted, sources)
+    position = steady_best(surface)
+    if surface[position] <= without:
+        return np.zeros(len(classes)), without, without
+    best_offsets = np.concatenate([[0.0], BIAS_GRID[list(position)]])
+    return best_offsets, without, float(surface[position])
+
+
+def steady_best(surface: np.ndarray) -> tuple[int, ...]:
+    """Grid position (indices into BIAS_GRID per axis) of the offsets to use.
+
+    The best point of the score surface averaged over each point's neighbours (±1 step
+    per axis), and of equally good points the one nearest to no offset: a single lucky
+    grid point is noise of the folds (a retrain that differed only by two written
+    messages moved sentiment.de's "positive" offset from 0 to -0.1 and XLM-T German
+    validation by 2 points).
+    """
+    smoothed = ndimage.uniform_filter(surface, size=3, mode="nearest")
+    candidates = np.argwhere(smoothed >= smoothed.max() - 1e-9)
+    distances = np.abs(BIAS_GRID[candidates]).sum(axis=1)
+    return tuple(int(index) for index in candidates[int(distances.argmin())])
 
 
 def fit(

@@ -8,11 +8,13 @@ import pytest
 from resonanz.triage.intent_seed import WRITTEN_INBOX_DATASETS, read_intent_seed
 from resonanz.triage.text_features import N_FEATURES, PRIOR_FEATURE_COUNT, TextFeaturizer
 from resonanz.triage.training import (
+    BIAS_GRID,
     borrowed_part,
     cross_validation_folds,
     fit,
     intent_split,
     mean_macro_f1,
+    steady_best,
     within_language_weights,
     without_prior_columns,
 )
@@ -78,6 +80,18 @@ def test_binary_offsets_move_the_decision_like_a_threshold() -> None:
     expected = np.log(rest / (1 - rest)) + offset
     tuned_rest = tuned.probabilities(features)[:, 1]
     assert np.allclose(np.log(tuned_rest / (1 - tuned_rest)), expected, atol=1e-4)
+
+
+def test_offsets_come_from_a_plateau_not_a_lone_peak() -> None:
+    zero = int(np.flatnonzero(BIAS_GRID == 0)[0])
+    surface = np.full(len(BIAS_GRID), 0.60)
+    surface[zero - 3 : zero + 4] = 0.62  # a broad plateau around -0.3 .. +0.3
+    surface[2] = 0.63  # one lucky grid point far out
+    assert steady_best(surface) == (zero,)  # plateau, and of it the point nearest to 0
+    grid = np.full((len(BIAS_GRID), len(BIAS_GRID)), 0.5)
+    grid[zero + 4 : zero + 7, zero - 6 : zero - 3] = 0.6
+    assert steady_best(grid) == (zero + 5, zero - 5)
+    assert BIAS_GRID[[zero + 5, zero - 5]].tolist() == [0.5, -0.5]
 
 
 def test_mean_macro_f1_leaves_out_single_label_sources() -> None:

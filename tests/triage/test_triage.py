@@ -303,6 +303,10 @@ def test_mood_leans_intent_only_when_nothing_else_speaks(triage: Triage) -> None
         ("Wie wär's mit einer Version ohne Zucker?", "feedback"),
         ("Warum dauert die Erstattung so lange?? Das ist doch lächerlich.", "complaint"),
         ("Könnten Sie mir sagen, wann die Filiale öffnet?", "question"),
+        # Asking for a feature is feedback; asking to be added to something is not.
+        ("Can you add Apple Pay please?", "feedback"),
+        ("Könnt ihr bitte auch PayPal anbieten?", "feedback"),
+        ("@united can you add me to the 6pm flight to Denver?", "question"),
     ],
 )
 def test_intent_of_typical_messages_to_a_brand(triage: Triage, text: str, intent: str) -> None:
@@ -331,6 +335,9 @@ def test_predict_cli_reports_a_file_that_is_not_utf8(
         "Die App stürzt ständig ab, seit dem Update geht gar nichts mehr.",
         "Leider ist die Lieferung beschädigt angekommen.",
         "Mein Konto wurde gesperrt, bitte helft mir.",
+        # Inbox words the published lexicon lacks (polarity_de_added.txt).
+        "Der Kundenservice ist unterirdisch.",
+        "Der Drucker ist nach zwei Tagen kaputt.",
     ],
 )
 def test_a_german_service_problem_is_a_negative_complaint(triage: Triage, text: str) -> None:
