@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from resonanz.channels.ingest import InboundItem, ingest
@@ -89,6 +90,45 @@ def test_processing_is_enqueued_after_commit_and_runs_once(webhook, on_commit, r
 
     assert process_messages(result.created_ids) == 0
     assert {m.process_count for m in Message.objects.filter(pk__in=result.created_ids)} == {1}
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["one-update-per-batch", "per-row"])
+def test_processing_stores_each_messages_own_labels_once(webhook, monkeypatch, batched) -> None:
+    from resonanz.inbox import processing
+
+    # The per-row path is what SQLite before 3.35 (no RETURNING) takes.
+    monkeypatch.setattr(processing, "BATCHED_UPDATE", batched)
+    monkeypatch.setattr(processing, "UPDATE_ROWS", 2)  # several labelling statements
+    texts = {
+        "angry": "Ich kündige! Seit drei Wochen keine Antwort, eine Frechheit.",
+        "happy": "Thank you so much, the new app is wonderful!",
+        "question": "Wann öffnet die Filiale am Samstag?",
+        "spam": "WINNER!! Claim your free bitcoin now at http://bit.do/free-btc",
+        "reply": "Danke, wir kümmern uns darum.",
+    }
+    items = [
+        item(n, text=text, conversation_key=key, direction=Direction.OUTBOUND)
+        if key == "reply"
+        else item(n, text=text, conversation_key=key)
+        for n, (key, text) in enumerate(texts.items())
+    ]
+    ids = ingest(webhook, items, after_commit=lambda ids: None).created_ids
+    # One message already processed by an earlier run keeps what that run stored.
+    Message.objects.filter(pk=ids[2]).update(processed_at=timezone.now(), process_count=1)
+    assert processing.process_messages(ids) == 4
+    by_key = {m.conversation.external_key: m for m in Message.objects.filter(pk__in=ids)}
+    assert {key: m.process_count for key, m in by_key.items()} == dict.fromkeys(texts, 1)
+    angry, happy, spam = by_key["angry"], by_key["happy"], by_key["spam"]
+    assert (angry.language, angry.sentiment, angry.intent) == ("de", "negative", "complaint")
+    assert (happy.language, happy.sentiment, happy.intent) == ("en", "positive", "praise")
+    assert spam.spam is True and angry.spam is False
+    assert angry.triage["priority"] in {"high", "urgent"} and "kündige" in str(angry.triage)
+    assert by_key["question"].language == "" and by_key["question"].triage == {}
+    assert by_key["reply"].sentiment == "" and by_key["reply"].triage == {}
+    assert Conversation.objects.get(external_key="angry").sentiment == "negative"
+    # A retried task finds nothing left to do and changes nothing.
+    assert processing.process_messages(ids) == 0
+    assert set(Message.objects.filter(pk__in=ids).values_list("process_count", flat=True)) == {1}
 
 
 def test_text_is_rendered_safe_at_write_time(webhook) -> None:

@@ -55,32 +55,12 @@ def process_messages(message_ids: Sequence[int]) -> int:
     # transaction already changed re-checks its (deferred) foreign keys at COMMIT, taking
     # key-share locks on the contact that deadlocked with a concurrent ingest.
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    message_table = Message._meta.db_table
-    json_field = Message._meta.get_field("triage")
     with transaction.atomic(), connection.cursor() as cursor:
+        processed = _mark_processed(cursor, messages, labels, now)
         touched: dict[int, Labels] = {}
-        processed = 0
         for message in messages:
             result = labels.get(message.pk)  # None for replies and notes
-            stored = {} if result is None else result.fields
-            columns = [name for name in LABEL_FIELDS if name in stored]
-            values: list[Any] = [
-                json_field.get_db_prep_save(stored[name], connection)
-                if name == "triage"
-                else stored[name]
-                for name in columns
-            ]
-            assignments = "".join(f", {name} = %s" for name in columns)
-            cursor.execute(
-                f"UPDATE {message_table} SET processed_at = %s, "  # noqa: S608
-                f"process_count = process_count + 1{assignments} "
-                "WHERE id = %s AND processed_at IS NULL",
-                [now, *values, message.pk],
-            )
-            if cursor.rowcount != 1:
-                continue  # another task (or an earlier run of this one) processed it
-            processed += 1
-            if result is not None:
+            if message.pk in processed and result is not None:
                 # The conversation shows its latest message's labels.
                 touched[message.conversation_id] = result
         rows: list[list[Any]] = []
@@ -104,11 +84,87 @@ def process_messages(message_ids: Sequence[int]) -> int:
                 Event(workspace_id=workspace_id, kind="triage", conversation_id=cid)
                 for cid in touched
             )
+    return len(processed)
+
+
+# Off only to test the per-row path that SQLite before 3.35 (no RETURNING) takes.
+BATCHED_UPDATE = True
+# Messages per labelling UPDATE (7 parameters each; PostgreSQL allows 65,535 in all).
+UPDATE_ROWS = 1000
+LABEL_FIELDS = ["language", "sentiment", "offensive", "spam", "intent", "triage"]
+CONVERSATION_LABEL_FIELDS = ["language", "sentiment", "intent", "spam", "offensive"]
+
+
+def _mark_processed(
+    cursor: Any, messages: list[Message], labels: dict[int, Labels], now: object
+) -> set[int]:
+    """Claim and label the messages no other run has processed yet; return their ids.
+
+    One conditional UPDATE per kind of message (inbound with labels, the others without),
+    the labels joined in from a VALUES list, so a batch costs two statements, not one per
+    message (per-row UPDATEs were 300 µs of round trip per message on PostgreSQL). Only
+    rows that were still unprocessed come back from RETURNING, so a duplicate or retried
+    task changes nothing.
+    """
+    table = connection.ops.quote_name(Message._meta.db_table)
+    claim = f"UPDATE {table} SET processed_at = %s, process_count = process_count + 1"  # noqa: S608
+    processed: set[int] = set()
+    if not BATCHED_UPDATE or not connection.features.can_return_columns_from_insert:
+        # SQLite before 3.35 has no RETURNING: one conditional UPDATE per message.
+        for message in messages:
+            columns, values = _label_values(labels.get(message.pk))
+            assignments = "".join(f", {name} = %s" for name in columns)
+            cursor.execute(
+                f"{claim}{assignments} WHERE id = %s AND processed_at IS NULL",  # noqa: S608
+                [now, *values, message.pk],
+            )
+            if cursor.rowcount == 1:
+                processed.add(message.pk)
+        return processed
+    unlabelled = [message.pk for message in messages if message.pk not in labels]
+    if unlabelled:
+        cursor.execute(
+            f"{claim} WHERE id IN ({', '.join(['%s'] * len(unlabelled))}) "  # noqa: S608
+            f"AND processed_at IS NULL RETURNING id",
+            [now, *unlabelled],
+        )
+        processed.update(row[0] for row in cursor.fetchall())
+    labelled = [message.pk for message in messages if message.pk in labels]
+    # VALUES columns are named column1, column2, ... on PostgreSQL and SQLite alike; each
+    # value is cast to its column's type, as NULLs and literals carry none.
+    casts = ", ".join(
+        f"CAST(%s AS {Message._meta.get_field(name).db_type(connection)})" for name in LABEL_FIELDS
+    )
+    assignments = ", ".join(
+        f"{name} = v.column{position}" for position, name in enumerate(LABEL_FIELDS, 2)
+    )
+    for start in range(0, len(labelled), UPDATE_ROWS):
+        chunk = labelled[start : start + UPDATE_ROWS]
+        rows = ", ".join([f"(%s, {casts})"] * len(chunk))
+        parameters: list[Any] = [now]
+        for pk in chunk:
+            parameters += [pk, *_label_values(labels[pk])[1]]
+        cursor.execute(
+            f"{claim}, {assignments} FROM (VALUES {rows}) AS v "  # noqa: S608
+            f"WHERE {table}.id = v.column1 AND {table}.processed_at IS NULL "
+            f"RETURNING {table}.id",
+            parameters,
+        )
+        processed.update(row[0] for row in cursor.fetchall())
     return processed
 
 
-LABEL_FIELDS = ["language", "sentiment", "offensive", "spam", "intent", "triage"]
-CONVERSATION_LABEL_FIELDS = ["language", "sentiment", "intent", "spam", "offensive"]
+def _label_values(result: Labels | None) -> tuple[list[str], list[Any]]:
+    """The label columns to store for one message and their database values."""
+    if result is None:
+        return [], []
+    json_field = Message._meta.get_field("triage")
+    return LABEL_FIELDS, [
+        json_field.get_db_prep_save(result.fields[name], connection)
+        if name == "triage"
+        else result.fields[name]
+        for name in LABEL_FIELDS
+    ]
 
 
 def _author_reach(messages: list[Message]) -> list[int | None]:
