@@ -12,6 +12,7 @@ from resonanz.inbox import services
 from resonanz.inbox.models import Conversation, Message
 from resonanz.triage.models import LabelExample
 from resonanz.triage.services import InvalidLabel, correct_label
+from resonanz.triage.views import label_name
 from tests.conftest import make_user
 
 
@@ -41,6 +42,20 @@ def test_explicit_correction_updates_labels_and_is_stored(acme, alice, conv: Con
     )
     assert example.text == message.body and example.workspace == acme
     assert AuditLog.objects.filter(action="triage.correct").count() == 2
+
+
+def test_a_correction_before_triage_ran_records_no_prediction(acme, alice, webhook) -> None:  # type: ignore[no-untyped-def]
+    # The worker has not processed the message yet: its "not spam" is a default, not a
+    # prediction the team overruled.
+    ingest(
+        webhook,
+        [InboundItem(external_id="s", text="BITCOIN VERDOPPELN – nur heute!", author_id="b")],
+        after_commit=lambda ids: None,
+    )
+    message = Message.objects.get()
+    assert message.processed_at is None
+    correct_label(Access(acme, Role.OWNER, alice.pk), message, "spam", "spam")
+    assert LabelExample.objects.values_list("predicted", "label").get() == ("", "spam")
 
 
 def test_invalid_corrections_are_refused(acme, alice, conv: Conversation) -> None:  # type: ignore[no-untyped-def]
@@ -145,6 +160,15 @@ def test_learning_page_shows_examples_and_gain(
     # Tasks and labels read in the team's language, not as internal names.
     assert "<td>Anliegen</td>" in page and "<td>Stimmung</td>" in page
     assert "<strong>Beschwerde</strong>" in page and "complaint" not in page
+    # What triage had said shows before the team's label, or that the team agreed.
+    said = label_name("intent", LabelExample.objects.get().predicted)
+    assert f"{said} → <strong>Beschwerde</strong>" in page or (
+        said == "Beschwerde" and "wie von der Triage erkannt" in page
+    )
+    correct_label(Access(acme, Role.OWNER, alice.pk), Message.objects.get(), "spam", "ham")
+    page = alice_client.get("/w/acme/settings/learning/").content.decode()
+    assert "Spam: <strong>kein Spam</strong> <small" in page
+    assert "wie von der Triage erkannt" in page
     alice.language = "en"
     alice.save(update_fields=["language"])
     english = alice_client.get("/w/acme/settings/learning/").content.decode()

@@ -35,6 +35,7 @@ from resonanz.inbox.models import (
     Tag,
     Visibility,
 )
+from resonanz.inbox.processing import process_messages
 from resonanz.inbox.search import index_messages
 from resonanz.inbox.services import update_conversation
 
@@ -193,9 +194,16 @@ def build_demo(*, size: int = 2200, now: datetime | None = None) -> Workspace:
                 )
             )
     intents: dict[str, str] = {}
+    stored: list[int] = []
     for channel, pairs in ((widget, widget_items), (webhook, webhook_items)):
-        ingest(channel, [item for item, _ in pairs])
+        # Processed right below, not by a task.
+        result = ingest(channel, [item for item, _ in pairs], after_commit=lambda ids: None)
+        stored += result.created_ids
         intents.update({item.external_id: intent for item, intent in pairs})
+    # Triage first, as the worker would have long before the team acted on these messages:
+    # the team's later moderation is then recorded against what triage really said.
+    for start in range(0, len(stored), 500):
+        process_messages(stored[start : start + 500])
     _answer_and_triage(workspace, team, intents, rng, now)
     return workspace
 

@@ -72,7 +72,9 @@ def _store(
     label: str,
     source: str,
 ) -> LabelExample:
-    predicted = current_label(message, task)  # what the inbox showed before the correction
+    # What triage had said before the correction; nothing when it has not run yet (an agent
+    # can mark spam before the worker got to the message, and "not spam" is only a default).
+    predicted = current_label(message, task) if message.processed_at is not None else ""
     example, _ = LabelExample.objects.update_or_create(
         message=message,
         task=task,
