@@ -202,8 +202,8 @@ def build_demo(*, size: int = 2200, now: datetime | None = None) -> Workspace:
         intents.update({item.external_id: intent for item, intent in pairs})
     # Triage first, as the worker would have long before the team acted on these messages:
     # the team's later moderation is then recorded against what triage really said.
-    for start in range(0, len(stored), 500):
-        process_messages(stored[start : start + 500])
+    for chunk_start in range(0, len(stored), 500):
+        process_messages(stored[chunk_start : chunk_start + 500])
     _answer_and_triage(workspace, team, intents, rng, now)
     return workspace
 
