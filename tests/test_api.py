@@ -36,6 +36,7 @@ def conv(webhook) -> Conversation:  # type: ignore[no-untyped-def]
                 text="<b>Hilfe</b> bei der Rechnung",
                 author_id="a",
                 author_name="Ana",
+                reactions=14,
             )
         ],
     )
@@ -47,7 +48,7 @@ def test_list_search_read_reply_and_patch(token: str, conv: Conversation, alice)
     assert [c["id"] for c in listing["items"]] == [conv.pk] and listing["next_cursor"] is None
     messages = api("get", f"/api/v1/conversations/{conv.pk}/messages", token).json()
     assert messages[0]["body"] == "<b>Hilfe</b> bei der Rechnung"
-    assert "&lt;b&gt;" in messages[0]["body_html"]
+    assert "&lt;b&gt;" in messages[0]["body_html"] and messages[0]["reactions"] == 14
     reply = api("post", f"/api/v1/conversations/{conv.pk}/replies", token, {"text": "Wir helfen!"})
     assert reply.status_code == 201 and reply.json()["delivery"] == "pending"
     patched = api(

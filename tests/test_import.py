@@ -52,6 +52,27 @@ def test_jsonl_with_broken_lines(importer) -> None:
     assert Conversation.objects.count() == 1
 
 
+def test_reach_and_reactions_columns(importer) -> None:
+    rows = (
+        "id,text,author_id,author_reach,reactions\n"
+        "1,Alle reden darüber,a1,120000,950\n"
+        "2,Ohne Zahlen,a2,,\n"
+        "3,Negativ,a3,-5,\n"
+        "4,Zu viele,a4,,99999999999\n"
+        "5,Keine Zahl,a5,,viele\n"
+    )
+    report = import_bytes(importer, rows.encode(), name="x.csv")
+    assert report.imported == 2
+    assert [(e.line, e.reason.split(" ")[0]) for e in report.errors] == [
+        (4, "author_reach"),
+        (5, "reactions"),
+        (6, "reactions"),
+    ]
+    first, second = Message.objects.order_by("external_id")
+    assert (first.reactions, first.author_contact.identities.get().reach) == (950, 120_000)
+    assert second.reactions is None
+
+
 def test_mapping_and_dry_run(importer) -> None:
     data = b"comment_id,body,user\nx1,Hallo,u1\n"
     with pytest.raises(ImportFileError, match="Required columns are missing"):

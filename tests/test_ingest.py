@@ -173,3 +173,14 @@ def test_author_reach_feeds_urgency(webhook, run_tasks) -> None:
     small = Message.objects.get(external_id="m1").triage["urgency"]
     big = Message.objects.get(external_id="m2").triage["urgency"]
     assert big > small
+
+
+def test_reactions_feed_urgency(webhook, run_tasks) -> None:
+    # Many people already reacted to a complaint: more people read it, so it is more urgent.
+    text = "Ihr habt mir zu viel berechnet, bitte korrigieren."
+    ingest(webhook, [item(1, text=text), item(2, text=text, reactions=600)])
+    run_tasks()
+    quiet, loud = (Message.objects.get(external_id=f"m{n}") for n in (1, 2))
+    assert loud.reactions == 600 and quiet.reactions is None
+    assert loud.triage["urgency"] > quiet.triage["urgency"]
+    assert "reactions:600" in loud.triage["why"]["urgency"]

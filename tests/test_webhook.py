@@ -120,6 +120,28 @@ def test_schema_errors_name_the_field(client: Client, webhook) -> None:
     assert not Message.objects.exists() and not Delivery.objects.exists()
 
 
+def test_reach_and_reactions_are_stored_and_bounded(
+    client: Client, alice_client: Client, webhook, run_tasks
+) -> None:
+    viral = {**MESSAGE, "author": {"id": "a1", "reach": 250_000}, "reactions": 840}
+    assert post(client, webhook, viral).status_code == 202
+    run_tasks()
+    message = Message.objects.get()
+    assert message.reactions == 840 and message.author_contact.identities.get().reach == 250_000
+    assert "reactions:840" in message.triage["why"]["urgency"]
+    page = alice_client.get(f"/w/acme/c/{message.conversation_id}/").content.decode()
+    assert "840 Reaktionen" in page
+    # Counts beyond the integer columns are refused up front, not failed in the worker.
+    for too_big in (
+        {**MESSAGE, "id": "x2", "reactions": 2**31},
+        {**MESSAGE, "id": "x3", "author": {"id": "a2", "reach": 10**12}},
+        {**MESSAGE, "id": "x4", "reactions": -1},
+    ):
+        response = post(client, webhook, too_big)
+        assert response.status_code == 400, too_big
+    assert Message.objects.count() == 1 and Delivery.objects.count() == 1
+
+
 def test_malformed_json_and_encoding(client: Client, webhook) -> None:
     response = post(client, webhook, None, raw=b'{"id": "x", ')
     assert response.status_code == 400 and "not valid JSON" in response.json()["error"]

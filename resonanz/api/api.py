@@ -152,6 +152,7 @@ class MessageOut(Schema):
     intent: str
     spam: bool
     offensive: bool
+    reactions: int | None
     delivery: str | None
 
     @staticmethod
@@ -173,6 +174,7 @@ class MessageOut(Schema):
             "intent": message.intent,
             "spam": message.spam,
             "offensive": message.offensive,
+            "reactions": message.reactions,
             "delivery": delivery,
         }
 

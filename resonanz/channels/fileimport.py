@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from django.utils.dateparse import parse_datetime
 
-from resonanz.channels.ingest import CHUNK_SIZE, InboundItem, IngestResult, ingest
+from resonanz.channels.ingest import CHUNK_SIZE, MAX_COUNT, InboundItem, IngestResult, ingest
 from resonanz.channels.models import Channel
 from resonanz.inbox.models import ConversationKind, Direction, Message
 
@@ -29,6 +29,8 @@ FIELDS = (
     "author_name",
     "author_email",
     "author_handle",
+    "author_reach",
+    "reactions",
     "created_at",
     "kind",
     "direction",
@@ -168,6 +170,7 @@ def row_to_item(row: dict[str, Any], mapping: dict[str, str]) -> InboundItem:
                 "created_at must be an ISO 8601 time with a time zone, "
                 "e.g. 2026-11-25T10:00:00+01:00"
             )
+    counts = {name: count(name, value(name)) for name in ("author_reach", "reactions")}
     kind = value("kind") or ConversationKind.COMMENT
     if kind not in ConversationKind.values:
         raise ValueError(f"kind must be one of {', '.join(ConversationKind.values)}")
@@ -181,6 +184,8 @@ def row_to_item(row: dict[str, Any], mapping: dict[str, str]) -> InboundItem:
         author_name=value("author_name"),
         author_email=value("author_email"),
         author_handle=value("author_handle"),
+        author_reach=counts["author_reach"],
+        reactions=counts["reactions"],
         created_at=created_at,
         kind=kind,
         direction=direction,
@@ -190,6 +195,15 @@ def row_to_item(row: dict[str, Any], mapping: dict[str, str]) -> InboundItem:
         conversation_key=value("conversation"),
         in_reply_to=value("in_reply_to"),
     )
+
+
+def count(name: str, text: str) -> int | None:
+    """An optional whole number of people (followers, reactions); ValueError says why not."""
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > MAX_COUNT:
+        raise ValueError(f"{name} must be a whole number from 0 to {MAX_COUNT}")
+    return int(text)
 
 
 def import_stream(

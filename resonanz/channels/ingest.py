@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 500
 MAX_TEXT_LENGTH = 20_000
+# Followers and reactions are stored in 32-bit integer columns (PostgreSQL's integer).
+MAX_COUNT = 2**31 - 1
 INTEGRITY_RETRIES = 3
 EVENTS_PER_CONVERSATION_UP_TO = 20
 
@@ -56,6 +58,9 @@ class InboundItem:
     author_email: str = ""
     author_handle: str = ""
     author_reach: int | None = None
+    # How many people had already reacted (likes, shares, replies) when the channel
+    # delivered it, where the platform says; it raises the message's urgency.
+    reactions: int | None = None
     created_at: datetime | None = None
     kind: str = ConversationKind.COMMENT
     direction: str = Direction.INBOUND
@@ -230,6 +235,7 @@ def _ingest_chunk(channel: Channel, chunk: Sequence[InboundItem]) -> IngestResul
                 received_at=now,
                 visitor_token_hash=item.visitor_token_hash,
                 metadata=item.metadata,
+                reactions=item.reactions,
             )
         )
     insert_rows(new_conversations)

@@ -198,6 +198,8 @@ class Message(models.Model):
     visitor_token_hash = models.CharField(max_length=64, blank=True)
     mentions = models.JSONField(default=list, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # Likes, shares and replies counted by the platform when the message arrived.
+    reactions = models.PositiveIntegerField(null=True, blank=True)
     # Triage (filled by the worker after ingestion).
     language = models.CharField(max_length=8, blank=True)
     sentiment = models.CharField(max_length=16, blank=True)

@@ -45,6 +45,7 @@ def process_messages(message_ids: Sequence[int]) -> int:
             "direction",
             "channel_id",
             "author_contact_id",
+            "reactions",
         )
         .order_by("created_at", "id")
     )
@@ -194,6 +195,7 @@ def _triage(messages: list[Message]) -> dict[int, Labels]:
     for workspace_id, group in by_workspace.items():
         options: dict[str, Any] = {
             "author_reach": _author_reach(group),
+            "reactions": [m.reactions for m in group],
             # Only this workspace's corrections ever shape its messages' labels.
             "adjustments": workspace_adjustments(workspace_id),
         }

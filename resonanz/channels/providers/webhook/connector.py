@@ -56,6 +56,7 @@ class WebhookConnector(Connector):
                 thread_title=m.thread.title if m.thread else "",
                 conversation_key=m.conversation,
                 in_reply_to=m.in_reply_to,
+                reactions=m.reactions,
                 metadata=m.metadata,
             )
             for m in parse_payload(data)

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from resonanz.channels.ingest import MAX_COUNT
+
 MAX_BATCH = 1000
 
 
@@ -20,7 +22,7 @@ class WebhookAuthor(BaseModel):
     name: str = Field(default="", max_length=200)
     email: str = Field(default="", max_length=254)
     handle: str = Field(default="", max_length=200)
-    reach: int | None = Field(default=None, ge=0)
+    reach: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class WebhookThread(BaseModel):
@@ -42,6 +44,7 @@ class WebhookMessage(BaseModel):
     thread: WebhookThread | None = None
     conversation: str = Field(default="", max_length=255)
     in_reply_to: str = Field(default="", max_length=255)
+    reactions: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("created_at")
