@@ -421,7 +421,7 @@ class Triage:
         decided = np.where(
             probabilities[:, offensive_column] >= thresholds, offensive_column, 1 - offensive_column
         )
-        output = batch.output(probabilities, decided, chosen)
+        output = batch.output(probabilities, decided, chosen, explain=decided == offensive_column)
         for index, is_threat in enumerate(threats):
             if is_threat:
                 output.why[index] = ["threat", *output.why[index]][:WHY_WORDS]
@@ -500,7 +500,9 @@ class Triage:
         decided = np.where(
             probabilities[:, spam_column] >= model.threshold, spam_column, 1 - spam_column
         )
-        output = batch.output(probabilities, decided, [model] * len(texts))
+        output = batch.output(
+            probabilities, decided, [model] * len(texts), explain=decided == spam_column
+        )
         for index, reasons in enumerate(rule_reasons):
             if reasons and output.labels[index] == "spam":
                 output.why[index] = (reasons + output.why[index])[:WHY_WORDS]
@@ -589,19 +591,30 @@ class _Batch:
         return self._word_columns
 
     def output(
-        self, probabilities: np.ndarray, decided: np.ndarray, models: list[LinearModel]
+        self,
+        probabilities: np.ndarray,
+        decided: np.ndarray,
+        models: list[LinearModel],
+        explain: np.ndarray | None = None,
     ) -> TaskOutput:
-        """Labels, scores and top words for the decided class of each row."""
+        """Labels, scores and top words for the decided class of each row.
+
+        `explain` (one bool per row) limits the words to the rows that need them: a flag
+        (offensive, spam) is explained, its absence has nothing to show.
+        """
         labels: list[str] = []
         scores: list[float] = []
         why: list[list[str]] = []
         columns_per_row = self.word_columns()
-        bounds, pushes, columns = self.word_push(decided, models)
+        bounds, pushes, columns = self.word_push(decided, models, explain)
         lexicon_push = self.lexicon_push(decided, models)
         for row, class_index in enumerate(decided.tolist()):
             model = models[row]
             labels.append(model.classes[class_index])
             scores.append(round(float(probabilities[row, class_index]), 4))
+            if explain is not None and not explain[row]:
+                why.append([])
+                continue
             # Evidence as (push towards the label, words): single words from the n-gram
             # columns, strongest first, and the words behind a lexicon column where it
             # pushes as hard.
@@ -629,13 +642,13 @@ class _Batch:
         return TaskOutput(labels, scores, why, models[0].classes)
 
     def word_push(
-        self, decided: np.ndarray, models: list[LinearModel]
+        self, decided: np.ndarray, models: list[LinearModel], explain: np.ndarray | None = None
     ) -> tuple[list[int], list[float], list[int]]:
         """Every word-unigram/bigram entry's push towards its row's label, strongest first.
 
         Returns row boundaries (entries of row r are bounds[r]:bounds[r + 1]) and the pushes
         and columns in that order, as lists: one vectorised pass per (model, label) instead
-        of numpy calls per row.
+        of numpy calls per row. Rows left out by `explain` get no entries.
         """
         if self._word_entries is None:
             rows = np.repeat(np.arange(self.features.shape[0]), np.diff(self.features.indptr))
@@ -646,6 +659,13 @@ class _Batch:
                 self.features.data[is_word],
             )
         entry_rows, entry_columns, entry_values = self._word_entries
+        if explain is not None:
+            kept = explain[entry_rows]
+            entry_rows, entry_columns, entry_values = (
+                entry_rows[kept],
+                entry_columns[kept],
+                entry_values[kept],
+            )
         group_of_row, groups = label_groups(decided, models)
         push = np.zeros(len(entry_rows))
         entry_groups = group_of_row[entry_rows]

@@ -163,6 +163,21 @@ def test_why_names_words_from_the_text(triage: Triage) -> None:
         assert word in text.lower()
 
 
+def test_flags_are_explained_and_their_absence_is_not(triage: Triage) -> None:
+    friendly, insult, spam = triage.triage_batch(
+        [
+            "Thank you, the support team was amazing and friendly!",
+            "Ihr seid doch alle komplett unfähig, ihr Vollidioten.",
+            "WINNER!! Claim your free bitcoin now at http://bit.do/free-btc",
+        ]
+    )
+    assert friendly.offensive == "other" and friendly.spam == "ham"
+    assert friendly.why["offensive"] == [] and friendly.why["spam"] == []
+    assert friendly.why["sentiment"] and friendly.why["intent"]
+    assert insult.offensive == "offensive" and insult.why["offensive"]
+    assert spam.spam == "spam" and spam.why["spam"]
+
+
 @pytest.mark.parametrize("task", sorted(TASK_LABELS))
 def test_predict_task_labels_are_the_contract(triage: Triage, task: str) -> None:
     texts = ["Wie viel kostet das?", "Great service, thanks!", "you idiot", "Free bitcoin here"]
