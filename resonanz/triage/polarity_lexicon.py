@@ -18,7 +18,11 @@ from pathlib import Path
 import numpy as np
 import Stemmer
 
-from resonanz.triage.lexicons import EXPLANATION_STOPWORDS, SERVICE_PROBLEM_DE_PATTERN
+from resonanz.triage.lexicons import (
+    EXPLANATION_STOPWORDS,
+    INSULT_PATTERN,
+    SERVICE_PROBLEM_DE_PATTERN,
+)
 
 LEXICON_DIRECTORY = Path(__file__).resolve().parent / "lexicon_data"
 NEGATION_WORDS = (
@@ -45,6 +49,7 @@ FEATURE_NAMES = (
     "exclamations",
     "questions",
     "de_service_problem",
+    "insult_words",
 )
 FEATURE_COUNT = len(FEATURE_NAMES)
 LANGUAGES = ("de", "en")
@@ -182,9 +187,13 @@ class PolarityLexicon:
             rows[index, 8] = min(text.count("?"), 3) / 3
             problems = SERVICE_PROBLEM_DE_PATTERN.findall(text)
             rows[index, 9] = min(len(problems), 3) / 3
+            insults = INSULT_PATTERN.findall(text)
+            rows[index, 10] = min(len(insults), 2) / 2
             if evidence is not None:
                 if problems:
                     explained[9] = problems
+                if insults:
+                    explained[10] = insults
                 evidence.append(explained)
         return rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resonanz.triage.lexicons import SERVICE_PROBLEM_DE_PATTERN
+from resonanz.triage.lexicons import INSULT_PATTERN, SERVICE_PROBLEM_DE_PATTERN, THREAT_PATTERN
 from resonanz.triage.polarity_lexicon import FEATURE_NAMES, PolarityLexicon, polarity_lexicon
 from resonanz.triage.text_features import normalize_text
 
@@ -86,3 +86,41 @@ def test_evidence_names_the_words_behind_each_column(lexicon: PolarityLexicon) -
     assert lexicon.evidence("ich warte seit wochen")[service] == ["warte seit"]
     # "die" is an English word with a polarity; in a German text it explains nothing.
     assert all("die" not in words for words in lexicon.evidence("die ware ist gut").values())
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Ihr Abzocker-Wichser, 200€ Nachzahlung??", ["wichser"]),  # a compound's head
+        ("Ihr Vollidioten!", ["vollidioten"]),
+        ("Was für eine Scheißfirma.", ["scheißfirma"]),
+        ("Your guy Tom is a useless prick", ["prick"]),
+        # Everyday words that merely contain an insult or share its letters are not one.
+        ("Kostenloser Versand und ein Barsch zum Marsch", []),
+        ("Der Zug war voller Dreck, die Opfer des Unfalls", []),
+        ("Dick's Sporting Goods has a stupid long queue", []),
+    ],
+)
+def test_insult_words_are_counted(lexicon: PolarityLexicon, text: str, found: list[str]) -> None:
+    normalized = normalize_text(text)
+    assert INSULT_PATTERN.findall(normalized) == found
+    column = FEATURE_NAMES.index("insult_words")
+    assert (lexicon.features([normalized])[0, column] > 0) == bool(found)
+    assert lexicon.evidence(normalized).get(column, []) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "threat"),
+    [
+        ("Wenn ihr nochmal die Einfahrt zuparkt, kriegt ihr eins auf die Fresse.", True),
+        ("Wenn das Geld bis Freitag nicht da ist, dann knallt's.", True),
+        ("Keep ignoring me and you'll regret it. I know where your office is.", True),
+        ("Das wirst du noch bereuen.", True),
+        ("Ich weiß, wo du wohnst.", True),
+        ("You won't regret it, the course is great!", False),
+        ("I know where your store is, I'll come by tomorrow.", False),
+        ("Zu Silvester knallt der Korken.", False),
+    ],
+)
+def test_threat_phrasings(text: str, threat: bool) -> None:
+    assert bool(THREAT_PATTERN.search(text.lower())) == threat
