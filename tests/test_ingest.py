@@ -98,24 +98,26 @@ def test_processing_stores_each_messages_own_labels_once(webhook, monkeypatch, b
 
     # The per-row path is what SQLite before 3.35 (no RETURNING) takes.
     monkeypatch.setattr(processing, "BATCHED_UPDATE", batched)
-    monkeypatch.setattr(processing, "UPDATE_ROWS", 2)  # several labelling statements
+    monkeypatch.setattr(processing, "UPDATE_ROWS", 2)  # several statements of each kind
     texts = {
         "angry": "Ich kündige! Seit drei Wochen keine Antwort, eine Frechheit.",
         "happy": "Thank you so much, the new app is wonderful!",
         "question": "Wann öffnet die Filiale am Samstag?",
         "spam": "WINNER!! Claim your free bitcoin now at http://bit.do/free-btc",
         "reply": "Danke, wir kümmern uns darum.",
+        "reply-2": "Gern geschehen!",
+        "reply-3": "Wir melden uns morgen.",
     }
     items = [
         item(n, text=text, conversation_key=key, direction=Direction.OUTBOUND)
-        if key == "reply"
+        if key.startswith("reply")
         else item(n, text=text, conversation_key=key)
         for n, (key, text) in enumerate(texts.items())
     ]
     ids = ingest(webhook, items, after_commit=lambda ids: None).created_ids
     # One message already processed by an earlier run keeps what that run stored.
     Message.objects.filter(pk=ids[2]).update(processed_at=timezone.now(), process_count=1)
-    assert processing.process_messages(ids) == 4
+    assert processing.process_messages(ids) == 6
     by_key = {m.conversation.external_key: m for m in Message.objects.filter(pk__in=ids)}
     assert {key: m.process_count for key, m in by_key.items()} == dict.fromkeys(texts, 1)
     angry, happy, spam = by_key["angry"], by_key["happy"], by_key["spam"]

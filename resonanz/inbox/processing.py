@@ -90,7 +90,7 @@ def process_messages(message_ids: Sequence[int]) -> int:
 
 # Off only to test the per-row path that SQLite before 3.35 (no RETURNING) takes.
 BATCHED_UPDATE = True
-# Messages per labelling UPDATE (7 parameters each; PostgreSQL allows 65,535 in all).
+# Messages per UPDATE (7 parameters each when labelled; PostgreSQL allows 65,535 in all).
 UPDATE_ROWS = 1000
 LABEL_FIELDS = ["language", "sentiment", "offensive", "spam", "intent", "triage"]
 CONVERSATION_LABEL_FIELDS = ["language", "sentiment", "intent", "spam", "offensive"]
@@ -123,11 +123,12 @@ def _mark_processed(
                 processed.add(message.pk)
         return processed
     unlabelled = [message.pk for message in messages if message.pk not in labels]
-    if unlabelled:
+    for start in range(0, len(unlabelled), UPDATE_ROWS):
+        chunk = unlabelled[start : start + UPDATE_ROWS]
         cursor.execute(
-            f"{claim} WHERE id IN ({', '.join(['%s'] * len(unlabelled))}) "  # noqa: S608
+            f"{claim} WHERE id IN ({', '.join(['%s'] * len(chunk))}) "  # noqa: S608
             f"AND processed_at IS NULL RETURNING id",
-            [now, *unlabelled],
+            [now, *chunk],
         )
         processed.update(row[0] for row in cursor.fetchall())
     labelled = [message.pk for message in messages if message.pk in labels]
