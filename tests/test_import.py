@@ -60,6 +60,7 @@ def test_reach_and_reactions_columns(importer) -> None:
         "3,Negativ,a3,-5,\n"
         "4,Zu viele,a4,,99999999999\n"
         "5,Keine Zahl,a5,,viele\n"
+        "6,Hochgestellt,a6,²,\n"
     )
     report = import_bytes(importer, rows.encode(), name="x.csv")
     assert report.imported == 2
@@ -67,6 +68,7 @@ def test_reach_and_reactions_columns(importer) -> None:
         (4, "author_reach"),
         (5, "reactions"),
         (6, "reactions"),
+        (7, "author_reach"),
     ]
     first, second = Message.objects.order_by("external_id")
     assert (first.reactions, first.author_contact.identities.get().reach) == (950, 120_000)

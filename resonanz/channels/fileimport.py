@@ -201,7 +201,7 @@ def count(name: str, text: str) -> int | None:
     """An optional whole number of people (followers, reactions); ValueError says why not."""
     if not text:
         return None
-    if not text.isdigit() or int(text) > MAX_COUNT:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_COUNT:
         raise ValueError(f"{name} must be a whole number from 0 to {MAX_COUNT}")
     return int(text)
 
