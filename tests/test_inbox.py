@@ -182,9 +182,17 @@ def test_pages_render_and_act(alice_client: Client, acme, webhook) -> None:  # t
         sentiment="negative",
         intent="complaint",
         spam=True,
-        triage={"why": {"intent": ["mood:negative"], "spam": ["repeated text"]}},
+        triage={
+            "priority": "urgent",
+            "why": {
+                "intent": ["mood:negative"],
+                "spam": ["repeated text"],
+                "urgency": ["intent:complaint", "risk:anwalt"],
+            },
+        },
     )
     detail = alice_client.get(f"/w/acme/c/{conv.pk}/").content.decode()
+    assert 'title="Anliegen: Beschwerde, Risikowort „anwalt“">Dringend</span>' in detail
     assert 'title="Stimmung: negativ">Beschwerde</span>' in detail
     assert ">negativ</span>" in detail and 'title="derselbe Text mehrfach">Spam</span>' in detail
     r = alice_client.post(f"/w/acme/c/{conv.pk}/reply/", {"text": "Hallo!"}, HTTP_HX_REQUEST="true")
@@ -294,3 +302,14 @@ def test_triage_evidence_reads_as_words_not_rule_codes() -> None:
             "bekannte Spam-Domain, kündigung"
         )
     assert why(None) == why([]) == ""
+    # Why a message is urgent (triage/urgency.py), numbers in the reader's format.
+    reasons = ["intent:complaint", "risk:kündigung", "reach:250000", "reactions:840", "threat"]
+    with translation.override("en"):
+        assert why(reasons) == (
+            "intent: complaint, risk word “kündigung”, 250,000 followers, 840 reactions, threat"
+        )
+    with translation.override("de"):
+        assert why(reasons) == (
+            "Anliegen: Beschwerde, Risikowort „kündigung“, 250.000 Follower, 840 Reaktionen, "
+            "Drohung"
+        )

@@ -5,6 +5,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,26 @@ WHY_PHRASES = {
     "repeated text": _("the same text several times"),
     "known-bad domain": _("known spam domain"),
     "threat": _("threat"),
+    "offensive": _("offensive"),
+    "spam": _("spam"),
 }
 LINKS_PATTERN = re.compile(r"(\d+) links")
+
+
+def _reason(kind: str, value: str) -> str | None:
+    """An urgency reason (triage/urgency.py) as words, or None if `kind` is none of them."""
+    if kind in ("intent", "sentiment"):
+        template = gettext("intent: %(label)s") if kind == "intent" else gettext("mood: %(label)s")
+        return template % {"label": gettext(value)}
+    if kind == "risk":
+        return gettext("risk word “%(word)s”") % {"word": value}
+    if kind in ("reach", "reactions") and value.isdigit():
+        count = int(value)
+        number = formats.number_format(count, force_grouping=True)
+        if kind == "reach":
+            return ngettext("%(count)s follower", "%(count)s followers", count) % {"count": number}
+        return ngettext("%(count)s reaction", "%(count)s reactions", count) % {"count": number}
+    return None
 
 
 @register.filter
@@ -33,10 +52,13 @@ def why(words: list[str] | None) -> str:
     for word in words or []:
         kind, _separator, value = str(word).partition(":")
         links = LINKS_PATTERN.fullmatch(str(word))
+        reason = _reason(kind, value) if value else None
         if kind == "cue" and value:
             parts.append(gettext("cue words for “%(label)s”") % {"label": gettext(value)})
         elif kind == "mood" and value:
             parts.append(gettext("mood: %(label)s") % {"label": gettext(value)})
+        elif reason:
+            parts.append(reason)
         elif links:
             count = int(links.group(1))
             parts.append(ngettext("%(count)d link", "%(count)d links", count) % {"count": count})
