@@ -27,13 +27,22 @@ WHY_PHRASES = {
     "spam": _("spam"),
 }
 LINKS_PATTERN = re.compile(r"(\d+) links")
+# Rule evidence "kind:label" (cue and mood rules in triage/pipeline.py, urgency reasons in
+# triage/urgency.py): the label is translated into the template.
+LABEL_REASONS = {
+    "cue": _("cue words for “%(label)s”"),
+    "mood": _("mood: %(label)s"),
+    "sentiment": _("mood: %(label)s"),
+    "intent": _("intent: %(label)s"),
+}
 
 
 def _reason(kind: str, value: str) -> str | None:
-    """An urgency reason (triage/urgency.py) as words, or None if `kind` is none of them."""
-    if kind in ("intent", "sentiment"):
-        template = gettext("intent: %(label)s") if kind == "intent" else gettext("mood: %(label)s")
-        return template % {"label": gettext(value)}
+    """A "kind:value" rule reason as words, or None if it is none of them."""
+    if not value:
+        return None
+    if kind in LABEL_REASONS:
+        return str(LABEL_REASONS[kind]) % {"label": gettext(value)}
     if kind == "risk":
         return gettext("risk word “%(word)s”") % {"word": value}
     if kind in ("reach", "reactions") and value.isdigit():
@@ -51,13 +60,9 @@ def why(words: list[str] | None) -> str:
     parts = []
     for word in words or []:
         kind, _separator, value = str(word).partition(":")
+        reason = _reason(kind, value)
         links = LINKS_PATTERN.fullmatch(str(word))
-        reason = _reason(kind, value) if value else None
-        if kind == "cue" and value:
-            parts.append(gettext("cue words for “%(label)s”") % {"label": gettext(value)})
-        elif kind == "mood" and value:
-            parts.append(gettext("mood: %(label)s") % {"label": gettext(value)})
-        elif reason:
+        if reason:
             parts.append(reason)
         elif links:
             count = int(links.group(1))
