@@ -313,14 +313,18 @@ def decision_bias(
     dimensions = len(classes) - 1
     surface = np.zeros((len(BIAS_GRID),) * dimensions)
     for position in itertools.product(range(len(BIAS_GRID)), repeat=dimensions):
-        candidate = np.concatenate([[0.0], BIAS_GRID[list(position)]])
-        predicted = class_array[(log_probabilities + candidate).argmax(axis=1)]
+        predicted = class_array[(log_probabilities + offsets_at(position)).argmax(axis=1)]
         surface[position] = mean_macro_f1(labels, predicted, sources)
     position = steady_best(surface)
     if surface[position] <= without:
         return np.zeros(len(classes)), without, without
-    best_offsets = np.concatenate([[0.0], BIAS_GRID[list(position)]])
-    return best_offsets, without, float(surface[position])
+    return offsets_at(position), without, float(surface[position])
+
+
+def offsets_at(position: tuple[int, ...]) -> np.ndarray:
+    """Per-class offsets at a grid position: the first class fixed at 0, the others from
+    BIAS_GRID."""
+    return np.concatenate([[0.0], BIAS_GRID[list(position)]])
 
 
 def steady_best(surface: np.ndarray) -> tuple[int, ...]:
