@@ -139,6 +139,13 @@ def test_workspace_learns_from_its_corrections_and_only_its_own(
     assert theirs.intent == base_label and theirs.triage["learned"] == []
     assert not WorkspaceModel.objects.filter(workspace=other_webhook.workspace).exists()
 
+    # Fitted on another base model (an upgrade, not retrained yet): not applied until then.
+    WorkspaceModel.objects.filter(pk=model.pk).update(base_version="an older base")
+    ingest(webhook, [InboundItem(external_id="after-upgrade", text=new, author_id="c")])
+    run_tasks()
+    upgraded = Message.objects.get(channel=webhook, external_id="after-upgrade")
+    assert upgraded.intent == base_label and upgraded.triage["learned"] == []
+
 
 def test_learning_page_shows_examples_and_gain(
     alice_client: Client, acme, alice, conv: Conversation

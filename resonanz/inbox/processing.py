@@ -198,7 +198,7 @@ def _triage(messages: list[Message]) -> dict[int, Labels]:
             "author_reach": _author_reach(group),
             "reactions": [m.reactions for m in group],
             # Only this workspace's corrections ever shape its messages' labels.
-            "adjustments": workspace_adjustments(workspace_id),
+            "adjustments": workspace_adjustments(workspace_id, triage.version),
         }
         if group[0].workspace.languages:
             options["languages"] = group[0].workspace.languages

@@ -225,13 +225,20 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
 _adjustments: dict[int, tuple[object, WorkspaceAdjustment]] = {}
 
 
-def workspace_adjustments(workspace_id: int) -> dict[str, WorkspaceAdjustment]:
-    """The workspace's learned adjustments, decoded once per process per training."""
+def workspace_adjustments(workspace_id: int, base_version: str) -> dict[str, WorkspaceAdjustment]:
+    """The workspace's learned adjustments, decoded once per process per training.
+
+    Only those fitted on top of `base_version` (the running `Triage.version`): an
+    adjustment is a correction of one base model's outputs, anchored on them, and would
+    push another base's outputs in directions it was never checked against. After a model
+    upgrade the workspace gets the plain base labels until the scheduled retraining has
+    fitted its corrections again (within one `retrain_workspace_models` period).
+    """
     from resonanz.triage.workspace_learning import WorkspaceAdjustment
 
     found = {}
     for pk, task, trained_at in WorkspaceModel.objects.filter(
-        workspace_id=workspace_id
+        workspace_id=workspace_id, base_version=base_version
     ).values_list("pk", "task", "trained_at"):
         cached = _adjustments.get(pk)
         if cached is None or cached[0] != trained_at:
