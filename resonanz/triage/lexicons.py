@@ -43,10 +43,15 @@ ADDRESSED_PATTERN: Final = re.compile(
     r"(?:@\w+|\b(?:you|your|you're|u|ur|du|dich|dir|dein\w*|ihr|euch|euer\w*|sie sind)\b)"
 )
 
+# "das Letzte", the lowest of all ("ihr seid echt das Letzte"), not "das letzte Mal/Paket".
+THE_LOWEST: Final = r"das letzte(?! mal\b| \w+ (?:mal|paket|woche|jahr)\b)"
+
 # A failed service described in German ("ist nicht angekommen", "stürzt ständig ab", "warte
 # seit Wochen", "Konto gesperrt"): in a brand's inbox these carry the complaint even without
 # a single negative word, which the German sentiment data (tweets, rail feedback) rarely
-# shows. Read as a feature by `polarity_lexicon.py` (the model learns its weight).
+# shows. The same goes for a damning verdict in an idiom ("ist echt das Letzte", "unter
+# aller Sau", "ein Witz", "für die Tonne"). Read as a feature by `polarity_lexicon.py` (the
+# model learns its weight).
 SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
     r"\b(?:nicht (?:an)?gekommen|nie (?:an)?gekommen|nicht (?:erhalten|geliefert|zugestellt"
     r"|bekommen)|noch nicht da|fehlt|fehlen|fehlende[nrm]?|falsche[nrm]? (?:artikel|größe|farbe"
@@ -58,7 +63,11 @@ SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
     r"|warte (?:seit|schon|jetzt|immer noch)|warten seit|immer noch nicht|noch immer nicht"
     r"|storniert|gesperrt|abgebucht|zu viel berechnet|doppelt (?:abgebucht|berechnet)"
     r"|rückerstattung|erstattung|geld zurück|reklamation|beschwerde|verspät\w*|ausgefallen"
-    r"|zugausfall)\b"
+    r"|zugausfall"
+    r"|(?:ist|sind|seid|bist|war|waren) (?:\w+ ){0,2}"
+    + THE_LOWEST
+    + r"|unter aller (?:sau|kanone)|für die tonne|zum davonlaufen|nicht zu fassen"
+    r"|(?:ist|war) (?:doch |echt |ja |einfach |nur )?(?:ein|der reinste) witz)\b"
 )
 
 # Insults and swear words, German and English, written by the team (December 2026): the
@@ -77,7 +86,10 @@ INSULT_PATTERN: Final = re.compile(
     r"|fuck\w*|shit\w*|bullshit|bitch\w*|assholes?|arseholes?|dickheads?|pricks?|morons?"
     r"|moronic|idiots?|idiotic|retards?|retarded|cunts?|twats?|wankers?|losers?|scumbags?"
     r"|scum|dumbass\w*|piece of (?:shit|crap|garbage)|shut up|stfu|screw you|go to hell"
-    r"|piss off|pissed|crap)\b"
+    r"|piss off|pissed|crap"
+    # "Ihr seid (echt) das Letzte" calls the addressee the lowest of all; "das letzte Mal",
+    # "das letzte Paket" are not it, and neither is "euer Service ist das Letzte".
+    r"|(?:seid|bist) (?:\w+ ){0,2}" + THE_LOWEST + r")\b"
 )
 
 # Spam cues beyond what the SMS/YouTube models saw: link farms, crypto and lottery lures.
@@ -131,7 +143,8 @@ PRAISE_PATTERN: Final = re.compile(
     r"\b(?:danke\w*|dankeschön|vielen dank|toll\w*|super\w*|klasse|großartig\w*|spitze"
     r"|top|lob|perfekt\w*|hervorragend\w*|freundlich\w*|lieb(?:e|en)? grüße|weiter so|bravo"
     r"|thanks?|thank you|thx|great|awesome|amazing|love|loved|excellent|best|kudos|appreciate\w*"
-    r"|fantastic|wonderful|perfect|well done|shout ?out|props)\b|[❤😍👍🙏😊🥰👏]"
+    r"|fantastic|wonderful|perfect|well done|shout ?out|props"
+    r"|(?:you|you guys|you all|y'all) rock|ihr rockt|du rockst)\b|[❤😍👍🙏😊🥰👏]"
 )
 COMPLAINT_PATTERN: Final = re.compile(
     r"\b(?:verspät\w*|verspätung|ausgefallen|ausfall|kaputt|defekt|schon wieder|immer noch"

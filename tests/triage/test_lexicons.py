@@ -58,6 +58,10 @@ def test_umlauts_separate_stems_but_inflections_still_match(lexicon: PolarityLex
         "Mein Konto wurde gesperrt!",
         "Die Lieferung kam beschädigt an.",
         "Seit Tagen keine Rückmeldung.",
+        # A damning verdict in an idiom, without a negative word.
+        "Euer Kundenservice ist echt das Letzte.",
+        "Die Beratung war unter aller Sau.",
+        "Das ist doch ein Witz, 40 Euro Versand.",
     ],
 )
 def test_german_service_problems_are_counted(lexicon: PolarityLexicon, text: str) -> None:
@@ -71,6 +75,8 @@ def test_german_service_problems_are_counted(lexicon: PolarityLexicon, text: str
         "Danke, das Paket ist gut angekommen.",
         "Wann habt ihr geöffnet?",
         "Ich bin schon gespannt auf die neue Kollektion.",
+        "Das ist das letzte Mal, dass ich frage: gibt es die Jacke in L?",
+        "Der Witz in eurem Video war super.",
     ],
 )
 def test_texts_without_a_service_problem_are_not_counted(text: str) -> None:
@@ -95,10 +101,14 @@ def test_evidence_names_the_words_behind_each_column(lexicon: PolarityLexicon) -
         ("Ihr Vollidioten!", ["vollidioten"]),
         ("Was für eine Scheißfirma.", ["scheißfirma"]),
         ("Your guy Tom is a useless prick", ["prick"]),
+        ("Ihr seid echt das Letzte!", ["seid echt das letzte"]),  # an idiom, no insult word
+        ("Du bist das Letzte.", ["bist das letzte"]),
         # Everyday words that merely contain an insult or share its letters are not one.
         ("Kostenloser Versand und ein Barsch zum Marsch", []),
         ("Der Zug war voller Dreck, die Opfer des Unfalls", []),
         ("Dick's Sporting Goods has a stupid long queue", []),
+        ("Ihr seid das letzte Mal zu spät gekommen", []),
+        ("Euer Kundenservice ist echt das Letzte", []),  # a complaint about a service
     ],
 )
 def test_insult_words_are_counted(lexicon: PolarityLexicon, text: str, found: list[str]) -> None:
