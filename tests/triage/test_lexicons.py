@@ -62,6 +62,7 @@ def test_umlauts_separate_stems_but_inflections_still_match(lexicon: PolarityLex
         "Euer Kundenservice ist echt das Letzte.",
         "Die Beratung war unter aller Sau.",
         "Das ist doch ein Witz, 40 Euro Versand.",
+        "Ist das euer Ernst? Schon wieder 20 Minuten Warteschleife.",
     ],
 )
 def test_german_service_problems_are_counted(lexicon: PolarityLexicon, text: str) -> None:
@@ -77,6 +78,7 @@ def test_german_service_problems_are_counted(lexicon: PolarityLexicon, text: str
         "Ich bin schon gespannt auf die neue Kollektion.",
         "Das ist das letzte Mal, dass ich frage: gibt es die Jacke in L?",
         "Der Witz in eurem Video war super.",
+        "Endlich ein Anbieter, der Ökostrom ernst meint.",
     ],
 )
 def test_texts_without_a_service_problem_are_not_counted(text: str) -> None:
