@@ -18,6 +18,11 @@ INTENT_URGENCY = {
 }
 # Priority thresholds on urgency, highest first.
 PRIORITY_THRESHOLDS = (("urgent", 0.75), ("high", 0.5), ("normal", 0.25))
+# A risk word (lawyer, cancellation, data protection, ...) in a message that is not happy
+# makes it at least "high", whatever its intent and mood scores: "Mein Anwalt ist
+# informiert" needs a person soon even when the models are unsure what it is. Thanks for a
+# quick refund ("Danke für die schnelle Erstattung") stays where its labels put it.
+RISK_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ def compute_urgency(inputs: UrgencyInputs) -> tuple[float, str, list[str]]:
     if risks:
         urgency += min(0.3 + 0.1 * (len(risks) - 1), 0.5)
         reasons.extend(f"risk:{word}" for word in risks[:3])
+        if inputs.sentiment != "positive":
+            urgency = max(urgency, RISK_FLOOR)
     if inputs.author_reach:
         # A million followers adds 0.2; reach matters on a log scale.
         urgency += 0.2 * min(math.log10(inputs.author_reach + 1) / 6, 1.0)

@@ -147,6 +147,33 @@ def test_cancellation_with_lawyer_is_urgent_praise_is_not(triage: Triage) -> Non
     assert praise.priority == "low"
 
 
+def test_a_risk_word_in_an_unhappy_message_is_high_priority(triage: Triage) -> None:
+    from resonanz.triage.urgency import UrgencyInputs, compute_urgency
+
+    def priority(intent: str, sentiment: str, text: str) -> str:
+        inputs = UrgencyInputs(
+            text=text,
+            intent=intent,
+            intent_score=0.4,
+            sentiment=sentiment,
+            sentiment_score=0.45,
+            offensive="other",
+            offensive_score=0.9,
+            offensive_kind="",
+            spam="ham",
+        )
+        return compute_urgency(inputs)[1]
+
+    # Whatever the models made of it: a lawyer in an unhappy or neutral message is high.
+    threat = "Ihr habt meine Daten weitergegeben. Mein Anwalt ist informiert."
+    assert priority("praise", "negative", threat) == "high"
+    assert priority("other", "neutral", threat) == "high"
+    # Thanks for a refund is no risk, and without a risk word the floor does not apply.
+    assert priority("praise", "positive", "Danke für die schnelle Erstattung!") == "normal"
+    assert priority("other", "negative", "Das Wetter ist schlecht.") == "low"
+    assert triage.triage_one(threat).priority in ("high", "urgent")
+
+
 def test_reach_and_reactions_raise_urgency(triage: Triage) -> None:
     text = "My order never arrived, where is it?"
     quiet = triage.triage_one(text)
