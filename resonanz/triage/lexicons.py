@@ -50,8 +50,8 @@ THE_LOWEST: Final = r"das letzte(?! mal\b| \w+ (?:mal|paket|woche|jahr)\b)"
 # seit Wochen", "Konto gesperrt"): in a brand's inbox these carry the complaint even without
 # a single negative word, which the German sentiment data (tweets, rail feedback) rarely
 # shows. The same goes for a damning verdict in an idiom ("ist echt das Letzte", "unter
-# aller Sau", "ein Witz", "für die Tonne", "ist das euer Ernst?"). Read as a feature by
-# `polarity_lexicon.py` (the model learns its weight).
+# aller Sau", "ein Witz", "für die Tonne", "ist das euer Ernst?", "wenn das so
+# weitergeht"). Read as a feature by `polarity_lexicon.py` (the model learns its weight).
 SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
     r"\b(?:nicht (?:an)?gekommen|nie (?:an)?gekommen|nicht (?:erhalten|geliefert|zugestellt"
     r"|bekommen)|noch nicht da|fehlt|fehlen|fehlende[nrm]?|falsche[nrm]? (?:artikel|größe|farbe"
@@ -68,7 +68,8 @@ SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
     + THE_LOWEST
     + r"|unter aller (?:sau|kanone)|für die tonne|zum davonlaufen|nicht zu fassen"
     r"|(?:ist|war) (?:doch |echt |ja |einfach |nur )?(?:ein|der reinste) witz"
-    r"|(?:ist|war) das (?:\w+ )?(?:euer|dein|ihr) ernst|nicht (?:euer|dein|ihr) ernst)\b"
+    r"|(?:ist|war) das (?:\w+ )?(?:euer|dein|ihr) ernst|nicht (?:euer|dein|ihr) ernst"
+    r"|wenn das so weitergeht)\b"
 )
 
 # Insults and swear words, German and English, written by the team (December 2026): the

@@ -63,6 +63,7 @@ def test_umlauts_separate_stems_but_inflections_still_match(lexicon: PolarityLex
         "Die Beratung war unter aller Sau.",
         "Das ist doch ein Witz, 40 Euro Versand.",
         "Ist das euer Ernst? Schon wieder 20 Minuten Warteschleife.",
+        "Wenn das so weitergeht, kündige ich zum Monatsende.",
     ],
 )
 def test_german_service_problems_are_counted(lexicon: PolarityLexicon, text: str) -> None:
