@@ -81,14 +81,18 @@ SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
 INSULT_PATTERN: Final = re.compile(
     r"\b(?:\w*(?:idiot|wichser|arschl[oö]ch|arschgeige|pisser|penner|trottel|vollpfosten"
     r"|spast|spasti|missgeburt|hurensohn|hurensöhne|schlampe|fotze|drecksau|mistkerl"
-    r"|mistst[üu]ck|dummkopf|schwachkopf|hohlkopf|bastard|kackbratze|abschaum)(?:e|en|er|n|s)?"
+    r"|mistst[üu]ck|dummkopf|schwachkopf|hohlkopf|bastard|kackbratze|abschaum|hohlbirne"
+    r"|dumpfbacke|schwachmat|knalltüte|flachpfeife|nichtsnutz|spacko|dödel|volltrottel"
+    r"|lackaffe)(?:e|en|er|n|s)?"
     r"|arsch|assi|assis|asozial\w*|hirni|vollhonk|gesindel|lappen|wixer|idiotisch\w*"
     r"|schei(?:ß|ss)\w*|drecks\w+|kack\w*|fick\w*|verpisst? (?:dich|euch)|leck mich"
     r"|halt(?:et)? (?:die|dein|euer) (?:fresse|maul|klappe)|fresse"
     r"|fuck\w*|shit\w*|bullshit|bitch\w*|assholes?|arseholes?|dickheads?|pricks?|morons?"
     r"|moronic|idiots?|idiotic|retards?|retarded|cunts?|twats?|wankers?|losers?|scumbags?"
     r"|scum|dumbass\w*|piece of (?:shit|crap|garbage)|shut up|stfu|screw you|go to hell"
-    r"|piss off|pissed|crap"
+    r"|piss off|pissed|crap|cretins?|imbeciles?|halfwits?|nitwits?|dimwits?|numpty|numpties"
+    r"|muppets?|buffoons?|jackass\w*|douche\w*|tossers?|bellends?|knobheads?|dipshits?"
+    r"|dumbfuck\w*|lowlifes?"
     # "Ihr seid (echt) das Letzte" calls the addressee the lowest of all; "das letzte Mal",
     # "das letzte Paket" are not it, and neither is "euer Service ist das Letzte".
     r"|(?:seid|bist) (?:\w+ ){0,2}" + THE_LOWEST + r")\b"

@@ -106,6 +106,8 @@ def test_evidence_names_the_words_behind_each_column(lexicon: PolarityLexicon) -
         ("Your guy Tom is a useless prick", ["prick"]),
         ("Ihr seid echt das Letzte!", ["seid echt das letzte"]),  # an idiom, no insult word
         ("Du bist das Letzte.", ["bist das letzte"]),
+        ("Ihr Schwachmaten!", ["schwachmaten"]),
+        ("hey dipshits, where is my refund", ["dipshits"]),
         # Everyday words that merely contain an insult or share its letters are not one.
         ("Kostenloser Versand und ein Barsch zum Marsch", []),
         ("Der Zug war voller Dreck, die Opfer des Unfalls", []),
