@@ -22,7 +22,7 @@ PRIORITY_THRESHOLDS = (("urgent", 0.75), ("high", 0.5), ("normal", 0.25))
 # makes it at least "high", whatever its intent and mood scores: "Mein Anwalt ist
 # informiert" needs a person soon even when the models are unsure what it is. Thanks for a
 # quick refund ("Danke für die schnelle Erstattung") stays where its labels put it.
-RISK_FLOOR = 0.5
+RISK_FLOOR = dict(PRIORITY_THRESHOLDS)["high"]
 
 
 @dataclass(frozen=True)
