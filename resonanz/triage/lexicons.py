@@ -43,8 +43,9 @@ ADDRESSED_PATTERN: Final = re.compile(
     r"(?:@\w+|\b(?:you|your|you're|u|ur|du|dich|dir|dein\w*|ihr|euch|euer\w*|sie sind)\b)"
 )
 
-# "das Letzte", the lowest of all ("ihr seid echt das Letzte"), not "das letzte Mal/Paket".
-THE_LOWEST: Final = r"das letzte(?! mal\b| \w+ (?:mal|paket|woche|jahr)\b)"
+# "das Letzte", the lowest of all ("ihr seid echt das Letzte!"): at the end of the text or
+# of its clause, so not "das letzte Mal", "das letzte Paket".
+THE_LOWEST: Final = r"das letzte(?=\s*(?:[^\w\s]|$))"
 
 # A failed service described in German ("ist nicht angekommen", "stürzt ständig ab", "warte
 # seit Wochen", "Konto gesperrt"): in a brand's inbox these carry the complaint even without
@@ -93,8 +94,8 @@ INSULT_PATTERN: Final = re.compile(
     r"|piss off|pissed|crap|cretins?|imbeciles?|halfwits?|nitwits?|dimwits?|numpty|numpties"
     r"|muppets?|buffoons?|jackass\w*|douche\w*|tossers?|bellends?|knobheads?|dipshits?"
     r"|dumbfuck\w*|lowlifes?"
-    # "Ihr seid (echt) das Letzte" calls the addressee the lowest of all; "das letzte Mal",
-    # "das letzte Paket" are not it, and neither is "euer Service ist das Letzte".
+    # "Ihr seid (echt) das Letzte" calls the addressee the lowest of all; "euer Service ist
+    # das Letzte" is a verdict on a service, not an insult.
     r"|(?:seid|bist) (?:\w+ ){0,2}" + THE_LOWEST + r")\b"
 )
 

@@ -79,6 +79,7 @@ def test_german_service_problems_are_counted(lexicon: PolarityLexicon, text: str
         "Ich bin schon gespannt auf die neue Kollektion.",
         "Das ist das letzte Mal, dass ich frage: gibt es die Jacke in L?",
         "Der Witz in eurem Video war super.",
+        "Das war das letzte Paket vor Weihnachten.",
         "Endlich ein Anbieter, der Ökostrom ernst meint.",
     ],
 )
