@@ -32,6 +32,9 @@ def test_folds_keep_copies_of_a_text_together_and_cover_every_stratum() -> None:
         for label in ("a", "b"):
             stratum = folds[(sources == source) & (labels == label)]
             assert set(stratum.tolist()) == {0, 1, 2, 3}
+    # Another seed (the offsets average several): another assignment, copies still together.
+    again = cross_validation_folds(labels, sources, keys, folds=4, seed=1)
+    assert again[25] == again[3] and not np.array_equal(again, folds)
 
 
 def _toy_corpus() -> tuple[list[str], list[str]]:
