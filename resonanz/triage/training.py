@@ -300,6 +300,7 @@ def decision_bias(
     # teach words, but their label shares are the writer's choice, not an inbox's (with
     # them, offensive.de flagged "Super Service, vielen Dank, ihr seid toll!").
     real = ~np.isin(sources, list(PACKAGED_DATASETS))
+    truth, source = labels[real], sources[real]
     dimensions = len(classes) - 1
     surface = np.zeros((len(BIAS_GRID),) * dimensions)
     without = 0.0
@@ -319,7 +320,7 @@ def decision_bias(
             )
             model = LinearModel("fold", fold_classes, weights_t, intercept)
             log_probabilities[held] = np.log(np.clip(model.probabilities(features[held]), 1e-9, 1))
-        scored, truth, source = log_probabilities[real], labels[real], sources[real]
+        scored = log_probabilities[real]
         without += mean_macro_f1(truth, class_array[scored.argmax(axis=1)], source)
         for position in itertools.product(range(len(BIAS_GRID)), repeat=dimensions):
             predicted = class_array[(scored + offsets_at(position)).argmax(axis=1)]
