@@ -286,30 +286,33 @@ def test_mentions_show_for_the_mentioned_member(acme, alice, bob, webhook) -> No
     assert selectors.list_conversations(acme, f, user_id=alice.pk).conversations == []
 
 
-def test_triage_evidence_reads_as_words_not_rule_codes() -> None:
+@pytest.mark.parametrize(
+    ("evidence", "english", "german"),
+    [
+        (
+            ["cue:lead", "mood:negative", "2 links", "known-bad domain", "kündigung"],
+            "cue words for “lead”, mood: negative, 2 links, known spam domain, kündigung",
+            "Signalwörter für „Kaufinteresse“, Stimmung: negativ, 2 Links, "
+            "bekannte Spam-Domain, kündigung",
+        ),
+        # Why a message is urgent (triage/urgency.py), numbers in the reader's format.
+        (
+            ["intent:complaint", "risk:kündigung", "reach:250000", "reactions:840", "threat"],
+            "intent: complaint, risk word “kündigung”, 250,000 followers, 840 reactions, threat",
+            "Anliegen: Beschwerde, Risikowort „kündigung“, 250.000 Follower, 840 Reaktionen, "
+            "Drohung",
+        ),
+    ],
+)
+def test_triage_evidence_reads_as_words_not_rule_codes(
+    evidence: list[str], english: str, german: str
+) -> None:
     from django.utils import translation
 
     from resonanz.core.templatetags.resonanz_tags import why
 
-    evidence = ["cue:lead", "mood:negative", "2 links", "known-bad domain", "kündigung"]
     with translation.override("en"):
-        assert why(evidence) == (
-            "cue words for “lead”, mood: negative, 2 links, known spam domain, kündigung"
-        )
+        assert why(evidence) == english
     with translation.override("de"):
-        assert why(evidence) == (
-            "Signalwörter für „Kaufinteresse“, Stimmung: negativ, 2 Links, "
-            "bekannte Spam-Domain, kündigung"
-        )
+        assert why(evidence) == german
     assert why(None) == why([]) == ""
-    # Why a message is urgent (triage/urgency.py), numbers in the reader's format.
-    reasons = ["intent:complaint", "risk:kündigung", "reach:250000", "reactions:840", "threat"]
-    with translation.override("en"):
-        assert why(reasons) == (
-            "intent: complaint, risk word “kündigung”, 250,000 followers, 840 reactions, threat"
-        )
-    with translation.override("de"):
-        assert why(reasons) == (
-            "Anliegen: Beschwerde, Risikowort „kündigung“, 250.000 Follower, 840 Reaktionen, "
-            "Drohung"
-        )
