@@ -37,7 +37,7 @@ def create_token(access: Access, *, name: str, role: str | None = None) -> tuple
     raw = ApiToken.generate_raw()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user_id=access.user_id,
+            user_id=access.person_id,
             workspace=access.workspace,
             name=(name or "token")[:100],
             role=effective,
@@ -72,7 +72,7 @@ def create_token_for_cli(*, email: str, workspace_slug: str, name: str, role: st
 
 def revoke_token(access: Access, token_id: int) -> None:
     token = ApiToken.objects.filter(
-        pk=token_id, workspace=access.workspace, user_id=access.user_id
+        pk=token_id, workspace=access.workspace, user_id=access.person_id
     ).first()
     if token is None and access.can(Capability.MANAGE):
         token = ApiToken.objects.filter(pk=token_id, workspace=access.workspace).first()

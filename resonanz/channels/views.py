@@ -314,7 +314,7 @@ def tokens(request: HttpRequest, ws: str) -> HttpResponse:
         "settings/tokens.html",
         {
             "token_list": ApiToken.objects.filter(
-                workspace=access.workspace, user_id=access.user_id, revoked_at__isnull=True
+                workspace=access.workspace, user_id=access.person_id, revoked_at__isnull=True
             ),
             "new_token": new_token,
             "roles": [

@@ -61,12 +61,26 @@ def role_at_most(role: str, ceiling: str) -> str:
 
 
 class Access:
-    """A user's (or token's) standing in one workspace."""
+    """A user's (or token's) standing in one workspace.
 
-    def __init__(self, workspace: Workspace, role: str, user_id: int) -> None:
+    ``user_id`` is None when no person acts: a moderation rule, say, whose name the audit
+    log shows as ``actor_label``.
+    """
+
+    def __init__(
+        self, workspace: Workspace, role: str, user_id: int | None, actor_label: str = ""
+    ) -> None:
         self.workspace = workspace
         self.role = role
         self.user_id = user_id
+        self.actor_label = actor_label
+
+    @property
+    def person_id(self) -> int:
+        """The acting person, for what only a person does (read marks, presence, tokens)."""
+        if self.user_id is None:
+            raise TypeError(f"{self.actor_label or 'this actor'} is not a person")
+        return self.user_id
 
     def can(self, capability: Capability) -> bool:
         return role_allows(self.role, capability)

@@ -104,8 +104,8 @@ def rows(request: HttpRequest, ws: str) -> HttpResponse:
 
 def _conversation_context(request: HttpRequest, access: Access, pk: int) -> dict[str, Any]:
     conv = selectors.get_conversation(access.workspace, pk)
-    services.mark_read(access.user_id, conv)
-    services.touch_presence(access.user_id, conv, typing=False)
+    services.mark_read(access.person_id, conv)
+    services.touch_presence(access.person_id, conv, typing=False)
     contact_history: list[Conversation] = []
     if conv.contact_id:
         contact_history = list(
@@ -119,7 +119,7 @@ def _conversation_context(request: HttpRequest, access: Access, pk: int) -> dict
         "thread_messages": selectors.conversation_messages(conv),
         "public_context": selectors.public_context(conv),
         "contact_history": contact_history,
-        "others": services.others_present(access.user_id, conv),
+        "others": services.others_present(access.person_id, conv),
         "members": get_user_model().objects.filter(memberships__workspace=access.workspace),
         "states": State.choices,
         "priorities": Priority.choices,
@@ -241,9 +241,9 @@ def relabel(request: HttpRequest, ws: str, pk: int, message_id: int) -> HttpResp
 def presence(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     access = _access(request)
     conv = selectors.get_conversation(access.workspace, pk)
-    services.touch_presence(access.user_id, conv, typing=request.POST.get("typing") == "1")
+    services.touch_presence(access.person_id, conv, typing=request.POST.get("typing") == "1")
     return render(
-        request, "inbox/_presence.html", {"others": services.others_present(access.user_id, conv)}
+        request, "inbox/_presence.html", {"others": services.others_present(access.person_id, conv)}
     )
 
 
