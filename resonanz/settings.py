@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "resonanz.inbox",
     "resonanz.widget",
     "resonanz.triage",
+    "resonanz.moderation",
     "resonanz.api",
     "resonanz.demo",
 ]

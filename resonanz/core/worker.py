@@ -43,6 +43,7 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("inbox.sweep", "resonanz.inbox.tasks.sweep_unprocessed", 300),
     PeriodicJob("throttle.prune", "resonanz.core.tasks.prune_throttles", 900),
     PeriodicJob("triage.retrain", "resonanz.triage.tasks.retrain_workspace_models", 600),
+    PeriodicJob("moderation.sweep", "resonanz.moderation.tasks.apply_pending_hits", 120),
 ]
 
 

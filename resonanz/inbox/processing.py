@@ -11,13 +11,16 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from resonanz.inbox.models import Conversation, Direction, Event, Message
 from resonanz.people.models import Identity
+
+if TYPE_CHECKING:
+    from resonanz.moderation.engine import Decision
 
 logger = logging.getLogger(__name__)
 
@@ -52,18 +55,22 @@ def process_messages(message_ids: Sequence[int]) -> int:
     if not messages:
         return 0
     labels = _triage(messages)
+    decisions = _moderation_decisions(messages, labels)
     # Each row is written once per transaction: on PostgreSQL a second UPDATE of a row this
     # transaction already changed re-checks its (deferred) foreign keys at COMMIT, taking
     # key-share locks on the contact that deadlocked with a concurrent ingest.
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         processed = _mark_processed(cursor, messages, labels, now)
+        hit_ids = _record_hits([d for d in decisions if d.message_id in processed])
         touched: dict[int, Labels] = {}
+        workspace_of: dict[int, int] = {}
         for message in messages:
             result = labels.get(message.pk)  # None for replies and notes
             if message.pk in processed and result is not None:
                 # The conversation shows its latest message's labels.
                 touched[message.conversation_id] = result
+                workspace_of[message.conversation_id] = message.workspace_id
         rows: list[list[Any]] = []
         for conversation_id, result in touched.items():
             # Triage may raise a conversation's priority, never lower what a person set.
@@ -80,12 +87,40 @@ def process_messages(message_ids: Sequence[int]) -> int:
                 "priority = CASE WHEN priority < %s THEN %s ELSE priority END WHERE id = %s",
                 rows,
             )
-            workspace_id = messages[0].workspace_id
+            # A sweep's batch may hold several workspaces: each event goes to its own.
             Event.objects.bulk_create(
-                Event(workspace_id=workspace_id, kind="triage", conversation_id=cid)
+                Event(workspace_id=workspace_of[cid], kind="triage", conversation_id=cid)
                 for cid in touched
             )
+    if hit_ids:
+        from resonanz.moderation.engine import apply_hits
+
+        apply_hits(hit_ids)
     return len(processed)
+
+
+def _moderation_decisions(messages: list[Message], labels: dict[int, Labels]) -> list[Decision]:
+    """The moderation rules each freshly labelled message meets, per workspace."""
+    from resonanz.moderation.engine import decide
+
+    by_workspace: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        if message.pk in labels:
+            by_workspace[message.workspace_id].append(message)
+    fields = {pk: result.fields for pk, result in labels.items()}
+    return [
+        decision
+        for workspace_id, group in by_workspace.items()
+        for decision in decide(workspace_id, group, fields)
+    ]
+
+
+def _record_hits(decisions: list[Decision]) -> list[int]:
+    if not decisions:
+        return []
+    from resonanz.moderation.engine import record_hits
+
+    return record_hits(decisions)
 
 
 # Off only to test the per-row path that SQLite before 3.35 (no RETURNING) takes.

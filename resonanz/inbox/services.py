@@ -255,6 +255,7 @@ def update_conversation(
             audit.record(
                 workspace=access.workspace,
                 actor_id=access.user_id,
+                actor_label=access.actor_label,
                 action="conversation.update",
                 object_type="conversation",
                 object_id=conv.pk,
@@ -267,8 +268,15 @@ def update_conversation(
 
 
 def _teach_triage(access: Access, conv: Conversation, old_state: str, new_state: str) -> None:
-    """Marking spam, un-marking it and hiding are labelled examples for the workspace."""
+    """Marking spam, un-marking it and hiding are labelled examples for the workspace.
+
+    Only a person's judgement teaches: a moderation rule acts on triage's own labels, and
+    learning from them would only confirm what the model already said.
+    """
     from resonanz.triage.services import record_implied
+
+    if access.user_id is None:
+        return
 
     if new_state == State.SPAM:
         record_implied(access, conv, "spam", "spam")

@@ -6,4 +6,8 @@
     if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) { el.form.requestSubmit(); }
     if (el.hasAttribute && el.hasAttribute("data-navigate")) { location.href = el.value; }
   });
+  document.addEventListener("submit", function (ev) {
+    var message = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { ev.preventDefault(); }
+  });
 })();

@@ -1,0 +1,281 @@
+"""Which rules a message meets, and carrying out what they say.
+
+Two steps, so that nothing decided is lost and nothing is done twice:
+
+1. :func:`decide` runs in the worker beside triage: it matches the fresh labels against
+   the workspace's enabled rules, and :func:`record_hits` stores one ``RuleHit`` per
+   (rule, message) in the same transaction that stores the labels.
+2. :func:`apply_hits` then carries each pending hit out in its own transaction (hide,
+   mark spam, priority, assignee, tag) through the same service a person's click uses, and
+   marks it applied. A hit left pending by a crash in between is applied by the scheduled
+   sweep (:func:`apply_pending`); two workers never apply the same hit, as each claims it
+   with a conditional lock first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from resonanz.core.models import Role
+from resonanz.core.permissions import Access
+from resonanz.inbox.models import Conversation, Direction, Message
+from resonanz.inbox.processing import PRIORITY_BY_NAME
+from resonanz.moderation.models import Rule, RuleHit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What rules may ask of one message: its text, its triage and where it came from."""
+
+    text: str
+    language: str
+    sentiment: str
+    intent: str
+    offensive: bool
+    offensive_score: float
+    offensive_kind: str
+    spam: bool
+    spam_score: float
+    priority: int
+    channel_id: int
+    conversation_kind: str
+
+    @classmethod
+    def from_labels(
+        cls, text: str, labels: Mapping[str, Any], channel_id: int, conversation_kind: str
+    ) -> Facts:
+        """From the label columns as stored on a message (``triage`` holds the scores)."""
+        details = labels.get("triage") or {}
+        return cls(
+            text=text,
+            language=str(labels.get("language") or ""),
+            sentiment=str(labels.get("sentiment") or ""),
+            intent=str(labels.get("intent") or ""),
+            offensive=bool(labels.get("offensive")),
+            offensive_score=float(details.get("offensive_score") or 0.0),
+            offensive_kind=str(details.get("offensive_kind") or ""),
+            spam=bool(labels.get("spam")),
+            spam_score=float(details.get("spam_score") or 0.0),
+            priority=PRIORITY_BY_NAME.get(str(details.get("priority")), -1),
+            channel_id=channel_id,
+            conversation_kind=conversation_kind,
+        )
+
+    @classmethod
+    def of_message(cls, message: Message, conversation_kind: str) -> Facts:
+        labels = {
+            name: getattr(message, name)
+            for name in ("language", "sentiment", "intent", "offensive", "spam", "triage")
+        }
+        return cls.from_labels(message.body, labels, message.channel_id, conversation_kind)
+
+
+def word_list(words: str) -> list[str]:
+    """The entries of a rule's word list: one per line or separated by commas."""
+    return [w.strip() for w in re.split(r"[\n,]", words) if w.strip()]
+
+
+@lru_cache(maxsize=256)
+def word_pattern(words: str) -> re.Pattern[str] | None:
+    """Whole words and phrases, case-insensitive; a trailing ``*`` allows any ending
+    ("idiot*" also finds "Idioten", "Idiotenverein")."""
+    parts = []
+    for entry in word_list(words):
+        stem = entry.casefold()
+        if stem.endswith("*"):
+            parts.append(re.escape(stem.rstrip("*")) + r"\w*")
+        else:
+            parts.append(re.escape(stem))
+    if not parts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def matches(rule: Rule, facts: Facts) -> bool:
+    """Whether the message meets every condition the rule sets (unset ones match)."""
+    if rule.flag == "offensive" and not (
+        facts.offensive and facts.offensive_score >= rule.min_score
+    ):
+        return False
+    if rule.flag == "spam" and not (facts.spam and facts.spam_score >= rule.min_score):
+        return False
+    if rule.offensive_kind and not (
+        facts.offensive and facts.offensive_kind == rule.offensive_kind
+    ):
+        return False
+    for name in ("sentiment", "intent", "language", "conversation_kind"):
+        if getattr(rule, name) and getattr(rule, name) != getattr(facts, name):
+            return False
+    if rule.channel_id is not None and rule.channel_id != facts.channel_id:
+        return False
+    if rule.min_priority is not None and facts.priority < rule.min_priority:
+        return False
+    if rule.words.strip():
+        pattern = word_pattern(rule.words)
+        if pattern is None or not pattern.search(facts.text.casefold()):
+            return False
+    return True
+
+
+def enabled_rules(workspace_id: int) -> list[Rule]:
+    return list(Rule.objects.filter(workspace_id=workspace_id, enabled=True))
+
+
+@dataclass(frozen=True)
+class Decision:
+    rule_id: int
+    message_id: int
+    conversation_id: int
+    workspace_id: int
+
+
+def decide(
+    workspace_id: int,
+    messages: Sequence[Message],
+    labels: Mapping[int, Mapping[str, Any]],
+) -> list[Decision]:
+    """The rules each freshly triaged message meets (in rule order); no writes."""
+    rules = enabled_rules(workspace_id)
+    if not rules:
+        return []
+    kinds = dict(
+        Conversation.objects.filter(pk__in={m.conversation_id for m in messages}).values_list(
+            "pk", "kind"
+        )
+    )
+    decisions = []
+    for message in messages:
+        if message.pk not in labels:
+            continue
+        facts = Facts.from_labels(
+            message.body,
+            labels[message.pk],
+            message.channel_id,
+            kinds.get(message.conversation_id, ""),
+        )
+        decisions += [
+            Decision(rule.pk, message.pk, message.conversation_id, workspace_id)
+            for rule in rules
+            if matches(rule, facts)
+        ]
+    return decisions
+
+
+def record_hits(decisions: Iterable[Decision]) -> list[int]:
+    """Store the decisions as pending hits (call inside the labelling transaction)."""
+    hits = RuleHit.objects.bulk_create(
+        [
+            RuleHit(
+                workspace_id=d.workspace_id,
+                rule_id=d.rule_id,
+                message_id=d.message_id,
+                conversation_id=d.conversation_id,
+            )
+            for d in decisions
+        ],
+        ignore_conflicts=True,
+    )
+    if any(hit.pk is None for hit in hits):
+        # Conflicts ignored (a hit recorded before) come back without ids on some databases.
+        pairs = [(d.rule_id, d.message_id) for d in decisions]
+        return list(
+            RuleHit.objects.filter(
+                rule_id__in={r for r, _ in pairs},
+                message_id__in={m for _, m in pairs},
+                applied_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+    return [hit.pk for hit in hits]
+
+
+def _change(rule: Rule) -> dict[str, Any]:
+    """The ``update_conversation`` arguments the rule's actions stand for."""
+    change: dict[str, Any] = {}
+    if rule.moderate:
+        change["state"] = rule.moderate
+    if rule.set_priority is not None:
+        change["priority"] = rule.set_priority
+    if rule.assign_to_id is not None:
+        change["assignee_id"] = rule.assign_to_id
+    if rule.add_tag:
+        change["add_tags"] = [rule.add_tag]
+    return change
+
+
+def apply_hits(hit_ids: Iterable[int]) -> int:
+    """Carry out pending hits; return how many this call applied."""
+    from resonanz.inbox.services import InvalidChange, update_conversation
+
+    applied = 0
+    for hit_id in hit_ids:
+        with transaction.atomic():
+            hit = (
+                RuleHit.objects.select_for_update()
+                .select_related("rule", "conversation", "workspace")
+                .filter(pk=hit_id, applied_at__isnull=True)
+                .first()
+            )
+            if hit is None:
+                continue
+            rule = hit.rule
+            # The rule acts with a manager's rights (who may set rules up), as itself.
+            access = Access(hit.workspace, Role.MANAGER, None, actor_label=f"rule: {rule.name}")
+            change = _change(rule)
+            outcome: dict[str, Any] = dict(change)
+            try:
+                update_conversation(access, hit.conversation, **change)
+            except InvalidChange as exc:
+                # The assignee has left the workspace, say: do the rest, keep what failed.
+                logger.warning("Rule %s on message %s: %s", rule.pk, hit.message_id, exc)
+                outcome = {"error": str(exc)}
+                rest = {k: v for k, v in change.items() if k != "assignee_id"}
+                if rest and rest != change:
+                    try:
+                        update_conversation(access, hit.conversation, **rest)
+                        outcome.update(rest)
+                    except InvalidChange:
+                        pass
+            now = timezone.now()
+            RuleHit.objects.filter(pk=hit.pk).update(applied_at=now, actions=outcome)
+            Rule.objects.filter(pk=rule.pk).update(hit_count=F("hit_count") + 1, last_hit_at=now)
+            applied += 1
+    return applied
+
+
+def apply_pending(older_than_seconds: int = 60, limit: int = 1000) -> int:
+    """Apply hits that a crash left pending (the scheduled sweep)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        RuleHit.objects.filter(applied_at__isnull=True, created_at__lt=cutoff)
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return apply_hits(ids)
+
+
+def preview(rule: Rule, recent: int = 500) -> tuple[int, int, list[Message]]:
+    """How many of the workspace's latest triaged inbound messages the rule would meet:
+    (matched, looked at, up to five examples)."""
+    messages = list(
+        Message.objects.filter(
+            workspace_id=rule.workspace_id,
+            direction=Direction.INBOUND,
+            processed_at__isnull=False,
+        )
+        .select_related("conversation")
+        .order_by("-id")[:recent]
+    )
+    hits = [m for m in messages if matches(rule, Facts.of_message(m, m.conversation.kind))]
+    return len(hits), len(messages), hits[:5]
