@@ -229,3 +229,57 @@ def test_pages_forbid_inline_script(client, db) -> None:  # type: ignore[no-unty
         "script-src 'self'" in policy
         and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     )
+
+
+def test_a_moderation_rule_set_up_in_the_page_hides_an_insult_from_every_reader(
+    browser, demo_site, run_tasks
+) -> None:  # type: ignore[no-untyped-def]
+    from resonanz.moderation.models import Rule, RuleHit
+
+    url = demo_site["url"]
+    ingest(
+        demo_site["widget"],
+        [InboundItem(external_id="old", text="Ihr seid alle Vollidioten!", author_id="o")],
+    )
+    run_tasks()
+    agent = browser.new_page()
+    fired = watch_for_script(agent)
+    log_in(agent, url, "agent@example.com")
+    agent.goto(f"{url}/w/demo/moderation/")
+    agent.click("a[href$='/moderation/new/']")
+    agent.fill("input[name=name]", "Beleidigungen ausblenden")
+    agent.select_option("select[name=flag]", "offensive")
+    agent.fill("input[name=min_score]", "0.9")
+    agent.select_option("select[name=moderate]", "hidden")
+    agent.click("#preview-btn")  # tried on the latest messages before it is saved
+    expect(agent.locator("#preview-result")).to_contain_text("1")
+    expect(agent.locator("#preview li")).to_contain_text("Vollidioten")
+    agent.click("#rule-form button.primary")
+    agent.wait_for_url(f"{url}/w/demo/moderation/")
+    expect(agent.locator("#rules")).to_contain_text("Beleidigungen ausblenden")
+    assert Rule.objects.get().moderate == "hidden"
+
+    def comment(name: str, text: str) -> None:
+        page = browser.new_context().new_page()
+        page.goto(f"{url}/demo/article/1")
+        page.wait_for_selector(".rz-form")
+        page.fill(".rz-form input[name=name]", name)
+        page.fill(".rz-form textarea[name=text]", text)
+        page.click(".rz-form button[type=submit]")
+        page.wait_for_selector(".rz-comment")
+        page.close()
+
+    comment("Troll", "Ihr seid doch alle Vollidioten, ihr Versager!")
+    comment("Vera", "Wann kommt Glasfaser nach Ulm?")
+    run_tasks()  # stored, triaged, and the rule acts at once
+
+    reader = browser.new_context().new_page()
+    reader.goto(f"{url}/demo/article/1")
+    expect(reader.locator(".rz-comment")).to_have_count(1)
+    expect(reader.locator(".rz-comment")).to_contain_text("Glasfaser")
+    assert RuleHit.objects.get().message.body.startswith("Ihr seid doch")
+
+    agent.goto(f"{url}/w/demo/moderation/{Rule.objects.get().pk}/")
+    expect(agent.locator("#hits")).to_contain_text("Versager")
+    assert fired == []
+    agent.close()

@@ -38,6 +38,7 @@ from resonanz.inbox.models import (
 from resonanz.inbox.processing import process_messages
 from resonanz.inbox.search import index_messages
 from resonanz.inbox.services import update_conversation
+from resonanz.moderation.models import Rule
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@resonanz.local"
@@ -120,6 +121,7 @@ def build_demo(*, size: int = 2200, now: datetime | None = None) -> Workspace:
         )
         for name in ("Rechnung", "Störung", "Tarif", "App", "DSGVO", "Lob"):
             Tag.objects.create(workspace=workspace, name=name)
+        _moderation_rules(workspace, owner, team)
 
     people = _people(rng, 340)
     widget_items: list[tuple[InboundItem, str]] = []
@@ -206,6 +208,30 @@ def build_demo(*, size: int = 2200, now: datetime | None = None) -> Workspace:
         process_messages(stored[chunk_start : chunk_start + 500])
     _answer_and_triage(workspace, team, intents, rng, now)
     return workspace
+
+
+def _moderation_rules(workspace: Workspace, owner: User, team: list[User]) -> None:
+    """The rules a German brand sets up first: insults hidden, legal threats escalated."""
+    support = next(u for u in team if u.email.startswith("ben@"))
+    Rule.objects.create(
+        workspace=workspace,
+        name="Beleidigungen ausblenden",
+        position=1,
+        flag="offensive",
+        min_score=0.9,
+        moderate="hidden",
+        created_by=owner,
+    )
+    Rule.objects.create(
+        workspace=workspace,
+        name="Rechtliche Drohungen sofort an Support",
+        position=2,
+        words="anwalt*\nanwält*\nverbraucherzentrale\nabmahnung\nlawyer",
+        set_priority=Priority.URGENT,
+        assign_to=support,
+        add_tag="Recht",
+        created_by=owner,
+    )
 
 
 def _people(rng: random.Random, count: int) -> list[tuple[str, str, str, str]]:
