@@ -264,3 +264,17 @@ def test_only_managers_change_rules(client, acme, bob) -> None:  # type: ignore[
     data = {"name": "mine", "words": "y", "min_score": "0.5", "moderate": "hidden"}
     assert client.post("/w/acme/moderation/new/", data).status_code == 403
     assert list(Rule.objects.values_list("name", "enabled")) == [("r", True)]
+
+
+def test_every_offensive_kind_triage_gives_can_be_chosen_and_reads_german() -> None:
+    from django.utils import translation
+
+    from resonanz.moderation.models import OFFENSIVE_KIND_NAMES
+    from resonanz.triage.labels import OFFENSIVE_KINDS
+
+    assert set(OFFENSIVE_KIND_NAMES) == set(OFFENSIVE_KINDS)
+    with translation.override("de"):
+        assert str(OFFENSIVE_KIND_NAMES["insult"]) == "Beleidigung"
+        assert Rule(flag="offensive", min_score=0.9).conditions_text() == [
+            "markiert als beleidigend, Sicherheit ≥ 0,90"
+        ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from resonanz.core.models import Workspace
 from resonanz.inbox.models import ConversationKind, Priority
-from resonanz.triage.labels import INTENT_LABELS, OFFENSIVE_KINDS, SENTIMENT_LABELS
+from resonanz.triage.labels import INTENT_LABELS, SENTIMENT_LABELS
 
 
 class Flag(models.TextChoices):
@@ -20,6 +21,15 @@ class Flag(models.TextChoices):
 def _label_choices(labels: tuple[str, ...]) -> list[tuple[str, str]]:
     """Triage's own label names as choices, shown as the inbox shows them."""
     return [(label, _(label)) for label in labels]  # type: ignore[misc]
+
+
+# Named here so that makemessages finds them (the inbox shows them on the offensive chip).
+OFFENSIVE_KIND_NAMES = {
+    "insult": _("insult"),
+    "profanity": _("profanity"),
+    "threat": _("threat"),
+    "hate": _("hate"),
+}
 
 
 class Moderate(models.TextChoices):
@@ -44,7 +54,7 @@ class Rule(models.Model):
     flag = models.CharField(_("flagged as"), max_length=16, choices=Flag.choices, blank=True)
     min_score = models.FloatField(_("with a score of at least"), default=0.5)
     offensive_kind = models.CharField(
-        _("kind of offence"), max_length=16, choices=_label_choices(OFFENSIVE_KINDS), blank=True
+        _("kind of offence"), max_length=16, choices=list(OFFENSIVE_KIND_NAMES.items()), blank=True
     )
     sentiment = models.CharField(
         _("mood"), max_length=16, choices=_label_choices(SENTIMENT_LABELS), blank=True
@@ -103,8 +113,8 @@ class Rule(models.Model):
         parts = []
         if self.flag:
             parts.append(
-                _("flagged %(flag)s, score ≥ %(score).2f")
-                % {"flag": self.get_flag_display(), "score": self.min_score}
+                _("flagged %(flag)s, score ≥ %(score)s")
+                % {"flag": self.get_flag_display(), "score": number_format(self.min_score, 2)}
             )
         for name in ("offensive_kind", "sentiment", "intent", "conversation_kind"):
             if getattr(self, name):
