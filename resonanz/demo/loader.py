@@ -218,7 +218,7 @@ def _moderation_rules(workspace: Workspace, owner: User, team: list[User]) -> No
         name="Beleidigungen ausblenden",
         position=1,
         flag="offensive",
-        min_score=0.9,
+        min_score=0.75,
         moderate="hidden",
         created_by=owner,
     )

@@ -62,9 +62,18 @@ class RuleForm(forms.ModelForm):
             memberships__workspace=workspace
         )
         languages = workspace.languages or list(DEFAULT_LANGUAGES)
-        self.fields["language"].choices = [("", "---------")] + [  # type: ignore[attr-defined]
+        self.fields["language"].choices = [("", "")] + [  # type: ignore[attr-defined]
             (code, code) for code in languages
         ]
+        # An unset select reads as what it means: a condition that matches any message,
+        # an action that changes nothing.
+        for names, blank in ((CONDITIONS, _("any")), (ACTIONS, _("no change"))):
+            for name in names:
+                field = self.fields[name]
+                if hasattr(field, "empty_label"):
+                    field.empty_label = blank
+                elif hasattr(field, "choices"):
+                    field.choices = [("", blank)] + [c for c in field.choices if c[0] != ""]
 
     def condition_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("flag", "min_score", *CONDITIONS[1:])]
