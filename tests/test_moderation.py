@@ -278,3 +278,14 @@ def test_every_offensive_kind_triage_gives_can_be_chosen_and_reads_german() -> N
         assert Rule(flag="offensive", min_score=0.9).conditions_text() == [
             "markiert als beleidigend, Sicherheit ≥ 0,90"
         ]
+
+
+def test_the_conversation_names_the_rule_that_acted(en_client, widget, hide_insults) -> None:  # type: ignore[no-untyped-def]
+    insult, praise = _ingest(widget, INSULT, PRAISE)
+    process_messages([insult, praise])
+    conv = Message.objects.get(pk=insult).conversation
+    page = en_client.get(f"/w/acme/c/{conv.pk}/panel/").content.decode()
+    assert "rule “Beleidigungen ausblenden”" in page
+    assert f'href="/w/acme/moderation/{hide_insults.pk}/"' in page
+    other = Message.objects.get(pk=praise).conversation
+    assert "rule “" not in en_client.get(f"/w/acme/c/{other.pk}/panel/").content.decode()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from resonanz.inbox.models import (
     Tag,
     Visibility,
 )
+from resonanz.moderation.models import RuleHit
 from resonanz.people.models import Contact
 
 SSE_MAX_SECONDS = 25
@@ -116,7 +118,7 @@ def _conversation_context(request: HttpRequest, access: Access, pk: int) -> dict
         )
     return {
         "conversation": conv,
-        "thread_messages": selectors.conversation_messages(conv),
+        "thread_messages": _with_rule_hits(conv, selectors.conversation_messages(conv)),
         "public_context": selectors.public_context(conv),
         "contact_history": contact_history,
         "others": services.others_present(access.person_id, conv),
@@ -134,6 +136,16 @@ def _conversation_context(request: HttpRequest, access: Access, pk: int) -> dict
         "can_triage": access.can(Capability.TRIAGE),
         "can_moderate": access.can(Capability.MODERATE),
     }
+
+
+def _with_rule_hits(
+    conv: Conversation, messages: Iterable[Message]
+) -> list[tuple[Message, list[RuleHit]]]:
+    """Each message with the moderation rules that acted on it, so nobody wonders why."""
+    hits: dict[int, list[RuleHit]] = defaultdict(list)
+    for hit in RuleHit.objects.filter(conversation=conv).select_related("rule").order_by("id"):
+        hits[hit.message_id].append(hit)
+    return [(message, hits.get(message.pk, [])) for message in messages]
 
 
 @require_GET
