@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from resonanz.channels.ingest import InboundItem, ingest
-from resonanz.core.models import AuditLog, Membership
+from resonanz.core.models import AuditLog, Membership, Role
 from resonanz.inbox.models import Conversation, Event, Message, State, Visibility
 from resonanz.inbox.processing import process_messages
 from resonanz.moderation.engine import Facts, apply_pending, decide, matches, record_hits
@@ -289,3 +289,64 @@ def test_the_conversation_names_the_rule_that_acted(en_client, widget, hide_insu
     assert f'href="/w/acme/moderation/{hide_insults.pk}/"' in page
     other = Message.objects.get(pk=praise).conversation
     assert "rule “" not in en_client.get(f"/w/acme/c/{other.pk}/panel/").content.decode()
+
+
+def _api(method: str, url: str, token: str, body: object | None = None):  # type: ignore[no-untyped-def]
+    from tests.test_api import api
+
+    return api(method, f"/api/v1/moderation/rules{url}", token, body)
+
+
+def _token(workspace, user, role=Role.OWNER) -> str:  # type: ignore[no-untyped-def]
+    from resonanz.accounts.services import create_token
+    from resonanz.core.permissions import Access
+
+    return create_token(Access(workspace, role, user.pk), name="t")[1]
+
+
+def test_rules_through_the_api(acme, alice, bob, webhook) -> None:  # type: ignore[no-untyped-def]
+    token = _token(acme, alice)
+    body = {"name": "Recht", "words": ["anwalt*", "lawyer"], "set_priority": 3}
+    created = _api("post", "", token, {**body, "assign_to_id": bob.pk, "channel_id": webhook.pk})
+    assert created.status_code == 201, created.content
+    rule = created.json()
+    assert rule["words"] == ["anwalt*", "lawyer"] and rule["assign_to_id"] == bob.pk
+    assert [r["name"] for r in _api("get", "", token).json()] == ["Recht"]
+    # PATCH changes what it names; null clears; the rest stays.
+    patched = _api("patch", f"/{rule['id']}", token, {"enabled": False, "channel_id": None})
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["enabled"] is False and patched.json()["channel_id"] is None
+    assert patched.json()["words"] == ["anwalt*", "lawyer"]
+    assert patched.json()["assign_to_id"] == bob.pk
+    refused = _api("patch", f"/{rule['id']}", token, {"words": None, "min_score": 3})
+    assert refused.status_code == 400
+    fields = {f["field"] for f in refused.json()["fields"]}
+    assert fields == {"", "min_score"}  # no condition left; score out of range
+    assert Rule.objects.get().words == "anwalt*\nlawyer"
+    assert _api("delete", f"/{rule['id']}", token).status_code == 204
+    assert not Rule.objects.exists()
+
+
+def test_rules_api_keeps_workspaces_and_roles_apart(  # type: ignore[no-untyped-def]
+    acme, alice, bob, other_ws, charlie, other_webhook
+) -> None:
+    theirs = Rule.objects.create(workspace=other_ws, name="theirs", words="x", moderate="spam")
+    token = _token(acme, alice)
+    assert _api("get", "", token).json() == []
+    for method in ("get", "patch", "delete"):
+        assert _api(method, f"/{theirs.pk}", token, {"enabled": False}).status_code == 404
+    assert _api("get", "/999999", token).status_code == 404
+    foreign = _api(
+        "post",
+        "",
+        token,
+        {"name": "x", "words": ["x"], "channel_id": other_webhook.pk, "moderate": "spam"},
+    )
+    assert foreign.status_code == 400
+    agent = _token(acme, bob, Role.AGENT)
+    assert (
+        _api("post", "", agent, {"name": "a", "words": ["x"], "moderate": "spam"}).status_code
+        == 403
+    )
+    assert _api("post", "", token, {"name": "a", "words": "x"}).status_code == 400  # not a list
+    assert Rule.objects.get() == theirs and theirs.enabled

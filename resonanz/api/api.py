@@ -18,6 +18,7 @@ from resonanz.accounts.services import authenticate_token
 from resonanz.core.permissions import Access, PermissionDeniedForRole
 from resonanz.inbox import selectors, services
 from resonanz.inbox.models import Conversation, Message
+from resonanz.moderation.api import router as moderation_router
 
 
 class TokenAuth(HttpBearer):
@@ -305,3 +306,6 @@ def patch_conversation(
         remove_tags=payload.remove_tags,
     )
     return ConversationOut.of(selectors.get_conversation(access.workspace, conv.pk))
+
+
+api.add_router("/moderation", moderation_router)
