@@ -173,9 +173,10 @@ def decide(
     return decisions
 
 
-def record_hits(decisions: Iterable[Decision]) -> list[int]:
-    """Store the decisions as pending hits (call inside the labelling transaction)."""
-    hits = RuleHit.objects.bulk_create(
+def record_hits(decisions: Sequence[Decision]) -> list[int]:
+    """Store the decisions as pending hits (call inside the labelling transaction); return
+    the ids of the pending hits of these messages. A hit recorded before is kept as it is."""
+    RuleHit.objects.bulk_create(
         [
             RuleHit(
                 workspace_id=d.workspace_id,
@@ -187,17 +188,13 @@ def record_hits(decisions: Iterable[Decision]) -> list[int]:
         ],
         ignore_conflicts=True,
     )
-    if any(hit.pk is None for hit in hits):
-        # Conflicts ignored (a hit recorded before) come back without ids on some databases.
-        pairs = [(d.rule_id, d.message_id) for d in decisions]
-        return list(
-            RuleHit.objects.filter(
-                rule_id__in={r for r, _ in pairs},
-                message_id__in={m for _, m in pairs},
-                applied_at__isnull=True,
-            ).values_list("pk", flat=True)
+    return list(
+        RuleHit.objects.filter(
+            message_id__in={d.message_id for d in decisions}, applied_at__isnull=True
         )
-    return [hit.pk for hit in hits]
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
 
 
 def _change(rule: Rule) -> dict[str, Any]:
