@@ -8,9 +8,10 @@ import pytest
 
 from resonanz.channels.ingest import InboundItem, ingest
 from resonanz.core.models import AuditLog, Membership, Role
+from resonanz.inbox.conditions import Facts
 from resonanz.inbox.models import Conversation, Event, Message, State, Visibility
 from resonanz.inbox.processing import process_messages
-from resonanz.moderation.engine import Facts, apply_pending, decide, matches, record_hits
+from resonanz.moderation.engine import apply_pending, decide, matches, record_hits
 from resonanz.moderation.models import Rule, RuleHit
 from resonanz.triage.models import LabelExample
 

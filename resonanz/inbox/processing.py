@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from resonanz.inbox.conditions import PRIORITY_BY_NAME
 from resonanz.inbox.models import Conversation, Direction, Event, Message
 from resonanz.people.models import Identity
 
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     from resonanz.moderation.engine import Decision
 
 logger = logging.getLogger(__name__)
-
-PRIORITY_BY_NAME = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 
 
 @dataclass(frozen=True)

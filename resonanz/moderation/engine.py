@@ -28,58 +28,11 @@ from django.utils import timezone
 
 from resonanz.core.models import Role
 from resonanz.core.permissions import Access
+from resonanz.inbox.conditions import Facts, matches_conditions
 from resonanz.inbox.models import Conversation, Direction, Message
-from resonanz.inbox.processing import PRIORITY_BY_NAME
 from resonanz.moderation.models import Rule, RuleHit
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What rules may ask of one message: its text, its triage and where it came from."""
-
-    text: str
-    language: str
-    sentiment: str
-    intent: str
-    offensive: bool
-    offensive_score: float
-    offensive_kind: str
-    spam: bool
-    spam_score: float
-    priority: int
-    channel_id: int
-    conversation_kind: str
-
-    @classmethod
-    def from_labels(
-        cls, text: str, labels: Mapping[str, Any], channel_id: int, conversation_kind: str
-    ) -> Facts:
-        """From the label columns as stored on a message (``triage`` holds the scores)."""
-        details = labels.get("triage") or {}
-        return cls(
-            text=text,
-            language=str(labels.get("language") or ""),
-            sentiment=str(labels.get("sentiment") or ""),
-            intent=str(labels.get("intent") or ""),
-            offensive=bool(labels.get("offensive")),
-            offensive_score=float(details.get("offensive_score") or 0.0),
-            offensive_kind=str(details.get("offensive_kind") or ""),
-            spam=bool(labels.get("spam")),
-            spam_score=float(details.get("spam_score") or 0.0),
-            priority=PRIORITY_BY_NAME.get(str(details.get("priority")), -1),
-            channel_id=channel_id,
-            conversation_kind=conversation_kind,
-        )
-
-    @classmethod
-    def of_message(cls, message: Message, conversation_kind: str) -> Facts:
-        labels = {
-            name: getattr(message, name)
-            for name in ("language", "sentiment", "intent", "offensive", "spam", "triage")
-        }
-        return cls.from_labels(message.body, labels, message.channel_id, conversation_kind)
 
 
 def word_list(words: str) -> list[str]:
@@ -115,18 +68,11 @@ def matches(rule: Rule, facts: Facts) -> bool:
         facts.offensive and facts.offensive_kind == rule.offensive_kind
     ):
         return False
-    for name in ("sentiment", "intent", "language", "conversation_kind"):
-        if getattr(rule, name) and getattr(rule, name) != getattr(facts, name):
-            return False
-    if rule.channel_id is not None and rule.channel_id != facts.channel_id:
-        return False
-    if rule.min_priority is not None and facts.priority < rule.min_priority:
-        return False
     if rule.words.strip():
         pattern = word_pattern(rule.words)
         if pattern is None or not pattern.search(facts.text.casefold()):
             return False
-    return True
+    return matches_conditions(rule, facts)
 
 
 def enabled_rules(workspace_id: int) -> list[Rule]:
@@ -197,20 +143,6 @@ def record_hits(decisions: Sequence[Decision]) -> list[int]:
     )
 
 
-def _change(rule: Rule) -> dict[str, Any]:
-    """The ``update_conversation`` arguments the rule's actions stand for."""
-    change: dict[str, Any] = {}
-    if rule.moderate:
-        change["state"] = rule.moderate
-    if rule.set_priority is not None:
-        change["priority"] = rule.set_priority
-    if rule.assign_to_id is not None:
-        change["assignee_id"] = rule.assign_to_id
-    if rule.add_tag:
-        change["add_tags"] = [rule.add_tag]
-    return change
-
-
 def apply_hits(hit_ids: Iterable[int]) -> int:
     """Carry out pending hits; return how many this call applied."""
     from resonanz.inbox.services import InvalidChange, update_conversation
@@ -229,7 +161,7 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
             rule = hit.rule
             # The rule acts with a manager's rights (who may set rules up), as itself.
             access = Access(hit.workspace, Role.MANAGER, None, actor_label=f"rule: {rule.name}")
-            change = _change(rule)
+            change = rule.change_arguments()
             outcome: dict[str, Any] = dict(change)
             try:
                 update_conversation(access, hit.conversation, **change)

@@ -5,34 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from resonanz.channels.models import Channel
-from resonanz.core.models import Workspace
-from resonanz.core.text import clean_text
+from resonanz.inbox.conditions import CONVERSATION_CHANGES, MESSAGE_CONDITIONS, ConditionsForm
 from resonanz.moderation.engine import word_list
 from resonanz.moderation.models import Rule
-from resonanz.triage.labels import DEFAULT_LANGUAGES
 
 MAX_WORDS = 500
 MAX_WORD_LENGTH = 100
-CONDITIONS = [
-    "flag",
-    "offensive_kind",
-    "sentiment",
-    "intent",
-    "language",
-    "channel",
-    "conversation_kind",
-    "words",
-    "min_priority",
-]
-ACTIONS = ["moderate", "set_priority", "assign_to", "add_tag"]
+CONDITIONS = ["flag", "offensive_kind", "words", *MESSAGE_CONDITIONS]
+ACTIONS = ["moderate", *CONVERSATION_CHANGES]
 
 
-class RuleForm(forms.ModelForm):
-    language = forms.ChoiceField(label=_("language"), required=False)
+class RuleForm(ConditionsForm):
+    condition_names = CONDITIONS
+    action_names = ACTIONS
 
     class Meta:
         model = Rule
@@ -51,29 +38,6 @@ class RuleForm(forms.ModelForm):
                 "cases, 0.5 on every flagged message."
             ),
         }
-
-    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.instance.workspace = workspace
-        self.fields["channel"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
-            workspace=workspace
-        )
-        self.fields["assign_to"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
-            memberships__workspace=workspace
-        )
-        languages = workspace.languages or list(DEFAULT_LANGUAGES)
-        self.fields["language"].choices = [("", "")] + [  # type: ignore[attr-defined]
-            (code, code) for code in languages
-        ]
-        # An unset select reads as what it means: a condition that matches any message,
-        # an action that changes nothing.
-        for names, blank in ((CONDITIONS, _("any")), (ACTIONS, _("no change"))):
-            for name in names:
-                field = self.fields[name]
-                if hasattr(field, "empty_label"):
-                    field.empty_label = blank
-                elif hasattr(field, "choices"):
-                    field.choices = [("", blank)] + [c for c in field.choices if c[0] != ""]
 
     def condition_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("flag", "min_score", *CONDITIONS[1:])]
@@ -101,15 +65,12 @@ class RuleForm(forms.ModelForm):
             raise forms.ValidationError(_("A lone * would match every word."))
         return "\n".join(entries)
 
-    def clean_add_tag(self) -> str:
-        return clean_text(self.cleaned_data.get("add_tag") or "", 60).replace("\n", " ")
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not any(data.get(name) not in (None, "", False) for name in CONDITIONS):
+        if not self.has_condition(data):
             raise forms.ValidationError(
                 _("Set at least one condition: a rule without one would act on every message.")
             )
-        if not any(data.get(name) not in (None, "") for name in ACTIONS):
+        if not self.has_action(data):
             raise forms.ValidationError(_("Choose at least one action."))
         return data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -9,18 +11,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from resonanz.core.models import Workspace
-from resonanz.inbox.models import ConversationKind, Priority
-from resonanz.triage.labels import INTENT_LABELS, SENTIMENT_LABELS
+from resonanz.inbox.conditions import ConversationChanges, MessageConditions
 
 
 class Flag(models.TextChoices):
     OFFENSIVE = "offensive", _("offensive")
     SPAM = "spam", _("spam")
-
-
-def _label_choices(labels: tuple[str, ...]) -> list[tuple[str, str]]:
-    """Triage's own label names as choices, shown as the inbox shows them."""
-    return [(label, _(label)) for label in labels]  # type: ignore[misc]
 
 
 # Named here so that makemessages finds them (the inbox shows them on the offensive chip).
@@ -37,7 +33,7 @@ class Moderate(models.TextChoices):
     SPAM = "spam", _("Mark as spam")
 
 
-class Rule(models.Model):
+class Rule(MessageConditions, ConversationChanges):
     """When a new inbound message meets every condition set here, the actions run.
 
     Empty conditions match anything; a rule needs at least one condition and one action.
@@ -56,42 +52,9 @@ class Rule(models.Model):
     offensive_kind = models.CharField(
         _("kind of offence"), max_length=16, choices=list(OFFENSIVE_KIND_NAMES.items()), blank=True
     )
-    sentiment = models.CharField(
-        _("mood"), max_length=16, choices=_label_choices(SENTIMENT_LABELS), blank=True
-    )
-    intent = models.CharField(
-        _("intent"), max_length=16, choices=_label_choices(INTENT_LABELS), blank=True
-    )
-    language = models.CharField(_("language"), max_length=8, blank=True)
-    channel = models.ForeignKey(
-        "channels.Channel",
-        verbose_name=_("channel"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    conversation_kind = models.CharField(
-        _("kind of conversation"), max_length=16, choices=ConversationKind.choices, blank=True
-    )
     words = models.TextField(_("contains one of these words"), blank=True)
-    min_priority = models.SmallIntegerField(
-        _("triage priority at least"), choices=Priority.choices, null=True, blank=True
-    )
     # Actions.
     moderate = models.CharField(_("moderate"), max_length=16, choices=Moderate.choices, blank=True)
-    set_priority = models.SmallIntegerField(
-        _("set priority"), choices=Priority.choices, null=True, blank=True
-    )
-    assign_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assign to"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    add_tag = models.CharField(_("add tag"), max_length=60, blank=True)
     # Bookkeeping.
     hit_count = models.PositiveIntegerField(default=0)
     last_hit_at = models.DateTimeField(null=True, blank=True)
@@ -116,35 +79,27 @@ class Rule(models.Model):
                 _("flagged %(flag)s, score ≥ %(score)s")
                 % {"flag": self.get_flag_display(), "score": number_format(self.min_score, 2)}
             )
-        for name in ("offensive_kind", "sentiment", "intent", "conversation_kind"):
-            if getattr(self, name):
-                label = self._meta.get_field(name).verbose_name  # type: ignore[union-attr]
-                parts.append(f"{label}: {getattr(self, f'get_{name}_display')()}")
-        if self.language:
-            parts.append(_("language: %(code)s") % {"code": self.language})
-        if self.channel_id is not None:
-            parts.append(_("channel: %(name)s") % {"name": self.channel})
+        if self.offensive_kind:
+            parts.append(
+                f"{self._meta.get_field('offensive_kind').verbose_name}: "  # type: ignore[union-attr]
+                f"{self.get_offensive_kind_display()}"
+            )
         if self.words:
             entries = self.words.splitlines()
             shown = ", ".join(entries[:5]) + (" …" if len(entries) > 5 else "")
             parts.append(_("words: %(words)s") % {"words": shown})
-        if self.min_priority is not None:
-            parts.append(
-                _("priority at least %(priority)s") % {"priority": self.get_min_priority_display()}
-            )
-        return parts
+        return parts + self.message_conditions_text()
 
     def actions_text(self) -> list[str]:
-        parts = []
+        moderate = [str(self.get_moderate_display())] if self.moderate else []
+        return moderate + self.changes_text()
+
+    def change_arguments(self) -> dict[str, Any]:
+        """The ``update_conversation`` arguments the rule's actions stand for."""
+        arguments = super().change_arguments()
         if self.moderate:
-            parts.append(str(self.get_moderate_display()))
-        if self.set_priority is not None:
-            parts.append(_("priority %(priority)s") % {"priority": self.get_set_priority_display()})
-        if self.assign_to_id is not None:
-            parts.append(_("assign to %(name)s") % {"name": self.assign_to.label})  # type: ignore[union-attr]
-        if self.add_tag:
-            parts.append(_("tag %(tag)s") % {"tag": self.add_tag})
-        return parts
+            arguments["state"] = self.moderate
+        return arguments
 
 
 class RuleHit(models.Model):
