@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "resonanz.widget",
     "resonanz.triage",
     "resonanz.moderation",
+    "resonanz.sla",
     "resonanz.api",
     "resonanz.demo",
 ]

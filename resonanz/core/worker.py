@@ -44,6 +44,7 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob("throttle.prune", "resonanz.core.tasks.prune_throttles", 900),
     PeriodicJob("triage.retrain", "resonanz.triage.tasks.retrain_workspace_models", 600),
     PeriodicJob("moderation.sweep", "resonanz.moderation.tasks.apply_pending_hits", 120),
+    PeriodicJob("sla.check", "resonanz.sla.tasks.check_timers", 60),
 ]
 
 

@@ -119,6 +119,8 @@ class Conversation(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     # Ascending order = the inbox's default: longest waiting first, then most recent activity.
     sort_key = models.BigIntegerField(default=0)
+    # When an answer is due under the SLA policy of the current wait (see resonanz.sla).
+    sla_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -134,6 +136,11 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["workspace", "assignee", "sort_key"], name="conv_ws_assignee_idx"),
             models.Index(fields=["contact", "-last_message_at"], name="conv_contact_idx"),
+            models.Index(
+                fields=["workspace", "sla_due_at", "id"],
+                condition=models.Q(sla_due_at__isnull=False),
+                name="conv_ws_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

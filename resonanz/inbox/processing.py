@@ -95,6 +95,11 @@ def process_messages(message_ids: Sequence[int]) -> int:
         from resonanz.moderation.engine import apply_hits
 
         apply_hits(hit_ids)
+    if touched:
+        # After moderation: a conversation a rule hid waits for nobody.
+        from resonanz.sla.engine import start_timers
+
+        start_timers(list(touched))
     return len(processed)
 
 

@@ -1,0 +1,114 @@
+"""SLA policies: how fast the team promises to answer which messages, in which hours.
+
+The team's own written guideline in code: a policy matches a waiting conversation by the
+same conditions as a moderation rule (mood, intent, language, channel, kind, priority),
+sets the time by which someone must answer, counted in the workspace's business hours
+(German public holidays of its state excluded) or around the clock, and says what happens
+when that time passes (priority, assignee, tag).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resonanz.core.models import Workspace
+from resonanz.inbox.conditions import ConversationChanges, MessageConditions
+
+WEEKDAYS = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+
+
+def default_week() -> list[list[list[str]]]:
+    """Monday to Friday 08:00-18:00."""
+    return [[["08:00", "18:00"]] for _ in range(5)] + [[], []]
+
+
+class BusinessHours(models.Model):
+    """When the team works: opening hours per weekday and the public holidays it keeps."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="business_hours"
+    )
+    # Per weekday (0 = Monday) a list of [start, end] times "HH:MM"; [] = closed.
+    week = models.JSONField(default=default_week)
+    holiday_country = models.CharField(_("public holidays of"), max_length=2, default="DE")
+    # A state ("BY", "HE", ...) adds its own holidays (Fronleichnam, Reformationstag ...).
+    holiday_subdivision = models.CharField(_("state"), max_length=8, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.workspace}: {self.week}"
+
+
+class Policy(MessageConditions, ConversationChanges):
+    """First response within ``first_response_minutes`` for matching conversations.
+
+    The first enabled policy (by ``position``) that a waiting conversation meets sets its
+    clock. The changes (priority, assignee, tag) are the escalation when the time passes.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    position = models.PositiveIntegerField(default=0)
+    first_response_minutes = models.PositiveIntegerField(_("answer within (minutes)"))
+    business_hours_only = models.BooleanField(_("count business hours only"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Timer(models.Model):
+    """One wait of one conversation under a policy: from the contact's first unanswered
+    message (``started_at``, the conversation's ``waiting_since``) to the answer."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.CASCADE, related_name="sla_timers"
+    )
+    policy = models.ForeignKey(Policy, on_delete=models.SET_NULL, null=True, related_name="+")
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    # When the wait ended: the first answer after started_at, or the time it was closed
+    # without one (then answered is False).
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    answered = models.BooleanField(default=False)
+    breached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "started_at"], name="sla_timer_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="sla_timer_open_idx",
+            ),
+            models.Index(fields=["workspace", "-started_at"], name="sla_timer_ws_idx"),
+        ]
+
+    @property
+    def met(self) -> bool | None:
+        """Answered in time; None while running or when closed without an answer."""
+        if self.stopped_at is None or not self.answered:
+            return None
+        return self.stopped_at <= self.due_at

@@ -1,0 +1,170 @@
+"""SLA policies: the clock each waiting conversation runs on, and what happens when it runs
+out (issue 4: labels feed the SLA policy matching)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from resonanz.channels.ingest import InboundItem, ingest
+from resonanz.core.models import AuditLog, Role
+from resonanz.core.permissions import Access
+from resonanz.inbox import services
+from resonanz.inbox.models import Conversation, Event
+from resonanz.inbox.processing import process_messages
+from resonanz.sla import engine
+from resonanz.sla.business import add_business_minutes
+from resonanz.sla.models import BusinessHours, Policy, Timer, default_week
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WEEK = default_week()  # Monday to Friday 08:00-18:00
+
+
+def berlin(*args: int) -> datetime:
+    return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("start", "minutes", "expected"),
+    [
+        (berlin(2026, 11, 24, 9, 0), 60, berlin(2026, 11, 24, 10, 0)),  # Tuesday, in hours
+        (berlin(2026, 11, 24, 17, 30), 60, berlin(2026, 11, 25, 8, 30)),  # over the night
+        (berlin(2026, 11, 24, 6, 0), 30, berlin(2026, 11, 24, 8, 30)),  # before opening
+        (berlin(2026, 11, 27, 17, 0), 120, berlin(2026, 11, 30, 9, 0)),  # Friday to Monday
+        (berlin(2026, 11, 28, 12, 0), 10, berlin(2026, 11, 30, 8, 10)),  # Saturday
+        # Christmas Eve is a working day, the 25th and 26th are holidays, then a weekend.
+        (berlin(2026, 12, 24, 17, 0), 120, berlin(2026, 12, 28, 9, 0)),
+        # Across the autumn clock change (25 October 2026): still 10 working hours a day.
+        (berlin(2026, 10, 23, 17, 0), 120, berlin(2026, 10, 26, 9, 0)),
+        (berlin(2026, 11, 24, 9, 0), 0, berlin(2026, 11, 24, 9, 0)),
+    ],
+)
+def test_business_minutes(start: datetime, minutes: int, expected: datetime) -> None:
+    due = add_business_minutes(start, minutes, WEEK, BERLIN, "DE", "HE")
+    assert due == expected
+
+
+def test_state_holidays_count_only_where_they_are_kept() -> None:
+    # Corpus Christi (4 June 2026) is a holiday in Hesse, not in Berlin.
+    start = berlin(2026, 6, 3, 17, 30)
+    assert add_business_minutes(start, 60, WEEK, BERLIN, "DE", "HE") == berlin(2026, 6, 5, 8, 30)
+    assert add_business_minutes(start, 60, WEEK, BERLIN, "DE", "BE") == berlin(2026, 6, 4, 8, 30)
+
+
+def test_no_opening_hours_is_an_error_not_a_hang() -> None:
+    with pytest.raises(ValueError, match="No opening hours"):
+        add_business_minutes(berlin(2026, 1, 5, 9, 0), 10, [[] for _ in range(7)], BERLIN)
+
+
+@pytest.fixture
+def policies(acme, bob) -> dict[str, Policy]:  # type: ignore[no-untyped-def]
+    BusinessHours.objects.create(workspace=acme, holiday_subdivision="HE")
+    return {
+        "urgent": Policy.objects.create(
+            workspace=acme,
+            name="Dringend",
+            position=1,
+            min_priority=3,
+            first_response_minutes=60,
+            business_hours_only=False,
+            set_priority=3,
+            assign_to=bob,
+        ),
+        "complaint": Policy.objects.create(
+            workspace=acme,
+            name="Beschwerden",
+            position=2,
+            intent="complaint",
+            first_response_minutes=240,
+            add_tag="SLA verletzt",
+        ),
+        "default": Policy.objects.create(
+            workspace=acme, name="Standard", position=3, first_response_minutes=480
+        ),
+    }
+
+
+def _arrive(channel, text: str, when: datetime, key: str = "m") -> Conversation:  # type: ignore[no-untyped-def]
+    ids = ingest(
+        channel,
+        [InboundItem(external_id=key, text=text, author_id=key, created_at=when)],
+        after_commit=lambda ids: None,
+    ).created_ids
+    process_messages(ids)
+    return Conversation.objects.get(messages__pk=ids[0])
+
+
+def test_the_first_matching_policy_sets_the_clock(webhook, policies) -> None:  # type: ignore[no-untyped-def]
+    monday = berlin(2026, 11, 30, 10, 0)
+    complaint = _arrive(webhook, "Seit drei Tagen kein Internet, das ist eine Frechheit!", monday)
+    question = _arrive(webhook, "Wann öffnet der Shop morgen?", monday, key="q")
+    timers = {t.conversation_id: t for t in Timer.objects.select_related("policy")}
+    assert timers[complaint.pk].policy == policies["complaint"]
+    assert timers[complaint.pk].due_at == berlin(2026, 11, 30, 14, 0)
+    assert complaint.sla_due_at == timers[complaint.pk].due_at
+    assert timers[question.pk].policy == policies["default"]
+    assert timers[question.pk].due_at == berlin(2026, 11, 30, 18, 0)  # 8 working hours
+
+
+def test_a_person_raising_priority_tightens_the_next_messages_clock(
+    webhook, policies, acme, alice
+) -> None:  # type: ignore[no-untyped-def]
+    start = berlin(2026, 11, 30, 10, 0)
+    conv = _arrive(webhook, "Wann öffnet der Shop morgen?", start)
+    services.update_conversation(Access(acme, Role.OWNER, alice.pk), conv, priority=3)
+    later = InboundItem(
+        external_id="m2",
+        text="Hallo??",
+        author_id="m",
+        created_at=start + timedelta(minutes=20),
+        conversation_key=conv.external_key,
+    )
+    process_messages(ingest(webhook, [later], after_commit=lambda ids: None).created_ids)
+    assert Conversation.objects.count() == 1
+    timer = Timer.objects.get()
+    assert (timer.policy, timer.due_at) == (policies["urgent"], start + timedelta(hours=1))
+
+
+def test_an_answer_in_time_stops_the_clock_as_met(webhook, policies, acme, alice) -> None:  # type: ignore[no-untyped-def]
+    conv = _arrive(webhook, "Wann öffnet der Shop morgen?", timezone.now() - timedelta(minutes=5))
+    services.post_reply(Access(acme, Role.OWNER, alice.pk), conv, "Um 9 Uhr!")
+    assert engine.check() == {"stopped": 1, "breached": 0, "recovered": 0}
+    timer = Timer.objects.get()
+    assert timer.answered and timer.met is True and timer.breached_at is None
+    assert Conversation.objects.get().sla_due_at is None
+
+
+def test_an_overdue_wait_is_escalated_once_by_its_policy(webhook, policies, bob) -> None:  # type: ignore[no-untyped-def]
+    conv = _arrive(webhook, "Wann öffnet der Shop morgen?", timezone.now() - timedelta(hours=3))
+    Conversation.objects.filter(pk=conv.pk).update(priority=3)  # as the urgent policy needs
+    Timer.objects.all().delete()
+    Conversation.objects.filter(pk=conv.pk).update(sla_due_at=None)
+    counts = engine.check()
+    assert counts["recovered"] == 1  # the clock a crash never started
+    assert engine.check()["breached"] == 1
+    assert engine.check()["breached"] == 0
+    conv.refresh_from_db()
+    timer = Timer.objects.get()
+    assert timer.policy == policies["urgent"] and timer.breached_at is not None
+    assert conv.assignee == bob
+    entry = AuditLog.objects.get(action="conversation.update")
+    assert entry.actor_id is None and entry.actor_label == "SLA: Dringend"
+    assert Event.objects.filter(kind="sla", conversation_id=conv.pk).count() == 1
+
+
+def test_closed_without_answer_is_not_counted_as_met(webhook, policies, acme, alice) -> None:  # type: ignore[no-untyped-def]
+    conv = _arrive(webhook, "Wann öffnet der Shop morgen?", timezone.now())
+    services.update_conversation(Access(acme, Role.OWNER, alice.pk), conv, state="resolved")
+    engine.check()
+    timer = Timer.objects.get()
+    assert timer.stopped_at is not None and not timer.answered and timer.met is None
+
+
+def test_policies_of_another_workspace_never_apply(webhook, other_ws) -> None:  # type: ignore[no-untyped-def]
+    Policy.objects.create(workspace=other_ws, name="x", first_response_minutes=1)
+    _arrive(webhook, "Hallo?", datetime.now(UTC))
+    assert not Timer.objects.exists()
+    assert engine.check() == {"stopped": 0, "breached": 0, "recovered": 0}
