@@ -215,7 +215,9 @@ def test_rule_pages_create_preview_toggle_and_delete(en_client, acme, widget) ->
     en_client.post(f"{base}{rule.pk}/delete/")
     assert not Rule.objects.exists()
     actions = list(
-        AuditLog.objects.filter(object_type="rule").order_by("id").values_list("action", flat=True)
+        AuditLog.objects.filter(object_type="moderation.rule")
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions == ["moderation.rule.save", "moderation.rule.save", "moderation.rule.delete"]
 

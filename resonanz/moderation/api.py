@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from resonanz.core.permissions import Access, Capability
@@ -79,10 +79,7 @@ def _access(request: HttpRequest) -> Access:
 
 
 def _rule(access: Access, rule_id: int) -> Rule:
-    rule = Rule.objects.filter(workspace=access.workspace, pk=rule_id).first()
-    if rule is None:
-        raise Http404("No such rule.")
-    return rule
+    return services.RULES.get(access, rule_id)
 
 
 def _save(access: Access, payload: RuleIn, rule: Rule | None) -> Status[dict[str, Any]]:

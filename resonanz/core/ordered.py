@@ -1,0 +1,183 @@
+"""Ordered, switchable settings of a workspace (moderation rules, SLA policies).
+
+Managers create, change, switch on and off and delete them; every change is one audit
+entry with before and after. :class:`OrderedSettings` holds those services for one model,
+:class:`OrderedSettingsPages` the pages (list, edit, switch, delete) around its form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.db import models, transaction
+from django.db.models import Max
+from django.forms.models import model_to_dict
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.views.decorators.http import require_POST
+
+from resonanz.core import audit
+from resonanz.core.permissions import Access, Capability
+
+M = TypeVar("M", bound=models.Model)
+
+
+class OrderedSettings(Generic[M]):
+    """Save, switch and delete one kind of setting, each change audited as ``kind``."""
+
+    def __init__(self, model: type[M], kind: str, audited_fields: list[str]) -> None:
+        self.model = model
+        self.kind = kind
+        self.audited_fields = audited_fields
+
+    def _state(self, obj: M) -> dict[str, Any]:
+        return model_to_dict(obj, fields=self.audited_fields)
+
+    def get(self, access: Access, pk: int) -> M:
+        """One of the workspace's settings; another workspace's id is as unknown as a
+        made-up one."""
+        obj = self.model._default_manager.filter(workspace=access.workspace, pk=pk).first()
+        if obj is None:
+            raise Http404("No such setting.")
+        return obj
+
+    def save(self, access: Access, obj: M) -> M:
+        """Create or change one (validated by its form)."""
+        access.require(Capability.MANAGE)
+        if obj.workspace_id != access.workspace.pk:  # type: ignore[attr-defined]
+            raise ValueError("A setting belongs to the workspace it is saved in.")
+        with transaction.atomic():
+            before: dict[str, Any] = {}
+            if obj.pk is None:
+                highest = self.model._default_manager.filter(workspace=access.workspace).aggregate(
+                    Max("position")
+                )
+                obj.position = (highest["position__max"] or 0) + 1  # type: ignore[attr-defined]
+                obj.created_by_id = access.user_id  # type: ignore[attr-defined]
+            else:
+                before = self._state(self.model._default_manager.select_for_update().get(pk=obj.pk))
+            obj.updated_at = timezone.now()  # type: ignore[attr-defined]
+            obj.save()
+            audit.record(
+                workspace=access.workspace,
+                actor_id=access.user_id,
+                action=f"{self.kind}.save",
+                object_type=self.kind,
+                object_id=obj.pk,
+                before=before,
+                after=self._state(obj),
+            )
+        return obj
+
+    def set_enabled(self, access: Access, obj: M, enabled: bool) -> M:
+        access.require(Capability.MANAGE)
+        if obj.enabled != enabled:  # type: ignore[attr-defined]
+            obj.enabled = enabled  # type: ignore[attr-defined]
+            self.save(access, obj)
+        return obj
+
+    def delete(self, access: Access, obj: M) -> None:
+        access.require(Capability.MANAGE)
+        with transaction.atomic():
+            audit.record(
+                workspace=access.workspace,
+                actor_id=access.user_id,
+                action=f"{self.kind}.delete",
+                object_type=self.kind,
+                object_id=obj.pk,
+                before=self._state(obj),
+            )
+            obj.delete()
+
+
+class OrderedSettingsPages(Generic[M]):
+    """The pages of one kind of setting: list, edit (new), switch on or off, delete.
+
+    ``namespace`` is the URL namespace with the names ``list``, ``edit``; the templates get
+    ``objects`` / ``form`` and ``obj``, ``can_manage``, plus what ``context`` adds.
+    """
+
+    def __init__(
+        self,
+        settings: OrderedSettings[M],
+        form_class: type[forms.ModelForm],
+        namespace: str,
+        templates: tuple[str, str],
+        saved: str | Promise,
+        deleted: str | Promise,
+        context: Callable[[Access, M | None], dict[str, Any]] = lambda access, obj: {},
+    ) -> None:
+        self.settings = settings
+        self.form_class = form_class
+        self.namespace = namespace
+        self.list_template, self.edit_template = templates
+        self.saved, self.deleted = saved, deleted
+        self.context = context
+
+    @staticmethod
+    def _access(request: HttpRequest) -> Access:
+        return request.access  # type: ignore[attr-defined,no-any-return]
+
+    def index(self, request: HttpRequest, ws: str) -> HttpResponse:
+        access = self._access(request)
+        access.require(Capability.VIEW)
+        return render(
+            request,
+            self.list_template,
+            {
+                "objects": self.settings.model._default_manager.filter(workspace=access.workspace),
+                "can_manage": access.can(Capability.MANAGE),
+                **self.context(access, None),
+            },
+        )
+
+    def edit(self, request: HttpRequest, ws: str, pk: int | None = None) -> HttpResponse:
+        access = self._access(request)
+        access.require(Capability.VIEW)
+        obj = self.settings.get(access, pk) if pk is not None else None
+        if request.method == "POST":
+            access.require(Capability.MANAGE)
+        form = self.form_class(request.POST or None, instance=obj, workspace=access.workspace)  # type: ignore[call-arg]
+        if request.method == "POST" and form.is_valid():
+            self.settings.save(access, form.save(commit=False))
+            messages.success(request, str(self.saved))
+            return redirect(f"{self.namespace}:list", ws=ws)
+        return render(
+            request,
+            self.edit_template,
+            {
+                "form": form,
+                "obj": obj,
+                "can_manage": access.can(Capability.MANAGE),
+                **self.context(access, obj),
+            },
+            status=400 if form.errors else 200,
+        )
+
+    def toggle(self, request: HttpRequest, ws: str, pk: int) -> HttpResponse:
+        access = self._access(request)
+        obj = self.settings.get(access, pk)
+        self.settings.set_enabled(access, obj, not obj.enabled)  # type: ignore[attr-defined]
+        return redirect(f"{self.namespace}:list", ws=ws)
+
+    def delete(self, request: HttpRequest, ws: str, pk: int) -> HttpResponse:
+        access = self._access(request)
+        self.settings.delete(access, self.settings.get(access, pk))
+        messages.success(request, str(self.deleted))
+        return redirect(f"{self.namespace}:list", ws=ws)
+
+    def urls(self) -> list[Any]:
+        from django.urls import path
+
+        return [
+            path("", self.index, name="list"),
+            path("new/", self.edit, name="new"),
+            path("<int:pk>/", self.edit, name="edit"),
+            path("<int:pk>/toggle/", require_POST(self.toggle), name="toggle"),
+            path("<int:pk>/delete/", require_POST(self.delete), name="delete"),
+        ]
