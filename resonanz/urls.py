@@ -14,6 +14,7 @@ urlpatterns = [
     path("w/<slug:ws>/", include("resonanz.inbox.urls")),
     path("w/<slug:ws>/settings/", include("resonanz.channels.urls")),
     path("w/<slug:ws>/moderation/", include("resonanz.moderation.urls")),
+    path("w/<slug:ws>/sla/", include("resonanz.sla.urls")),
     path("demo/", include("resonanz.demo.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

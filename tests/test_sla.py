@@ -168,3 +168,94 @@ def test_policies_of_another_workspace_never_apply(webhook, other_ws) -> None:  
     _arrive(webhook, "Hallo?", datetime.now(UTC))
     assert not Timer.objects.exists()
     assert engine.check() == {"stopped": 0, "breached": 0, "recovered": 0}
+
+
+@pytest.fixture
+def en_client(alice_client, alice):  # type: ignore[no-untyped-def]
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    return alice_client
+
+
+def test_policy_and_hours_pages(en_client, acme, webhook) -> None:  # type: ignore[no-untyped-def]
+    data = {"name": "Beschwerden", "enabled": "on", "intent": "complaint"}
+    data |= {"first_response_minutes": "90", "business_hours_only": "on", "set_priority": "3"}
+    assert en_client.post("/w/acme/sla/new/", data).status_code == 302
+    policy = Policy.objects.get()
+    assert (policy.workspace, policy.first_response_minutes, policy.position) == (acme, 90, 1)
+    page = en_client.get("/w/acme/sla/").content.decode()
+    assert "Beschwerden" in page and "1 h 30 min" in page and "in business hours" in page
+    assert "Monday" in page and "08:00–18:00" in page
+    hours = {f"opens_{d}": "09:00" for d in range(5)} | {f"closes_{d}": "17:30" for d in range(5)}
+    response = en_client.post("/w/acme/sla/hours/", {**hours, "holidays": "DE-BY"})
+    assert response.status_code == 302, response.content.decode()
+    saved = BusinessHours.objects.get(workspace=acme)
+    assert saved.week[0] == [["09:00", "17:30"]] and saved.week[5] == []
+    assert (saved.holiday_country, saved.holiday_subdivision) == ("DE", "BY")
+    page = en_client.get("/w/acme/sla/").content.decode()
+    assert "09:00–17:30" in page and "Germany: Bayern" in page
+    assert AuditLog.objects.filter(action__in=["sla.policy.save", "sla.hours.save"]).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "error"),
+    [
+        ("new/", {"name": "x", "first_response_minutes": "0"}, "Between 1 minute"),
+        ("new/", {"name": "x", "first_response_minutes": "20000"}, "Between 1 minute"),
+        ("new/", {"name": "x", "first_response_minutes": "soon"}, "whole number"),
+        ("new/", {"name": "x", "first_response_minutes": "5", "intent": "x"}, "valid choice"),
+        ("hours/", {"opens_0": "18:00", "closes_0": "08:00"}, "first before the second"),
+        ("hours/", {"opens_0": "08:00"}, "first before the second"),
+        ("hours/", {"opens_0": "25:00", "closes_0": "26:00"}, "valid time"),
+        ("hours/", {}, "at least one day"),
+        ("hours/", {"opens_0": "08:00", "closes_0": "09:00", "holidays": "XX"}, "valid choice"),
+    ],
+)
+def test_bad_sla_input_is_refused_with_a_reason(en_client, url, data, error) -> None:  # type: ignore[no-untyped-def]
+    response = en_client.post(f"/w/acme/sla/{url}", data)
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert not Policy.objects.exists() and not BusinessHours.objects.exists()
+
+
+def test_sla_pages_keep_workspaces_and_roles_apart(  # type: ignore[no-untyped-def]
+    client, acme, bob, other_ws, other_webhook
+) -> None:
+    theirs = Policy.objects.create(workspace=other_ws, name="t", first_response_minutes=5)
+    client.force_login(bob, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/w/acme/sla/").status_code == 200
+    assert client.get(f"/w/acme/sla/{theirs.pk}/").status_code == 404
+    assert client.post(f"/w/acme/sla/{theirs.pk}/delete/").status_code == 404
+    data = {"name": "mine", "first_response_minutes": "5"}
+    assert client.post("/w/acme/sla/new/", data).status_code == 403  # an agent
+    assert client.post("/w/acme/sla/hours/", {"opens_0": "08:00"}).status_code == 403
+    assert client.get("/w/other/sla/").status_code == 404
+    assert list(Policy.objects.values_list("name", flat=True)) == ["t"]
+
+
+def test_inbox_shows_filters_and_sorts_by_deadline(en_client, webhook, acme) -> None:  # type: ignore[no-untyped-def]
+    Policy.objects.create(
+        workspace=acme, name="p", first_response_minutes=60, business_hours_only=False
+    )
+    now = timezone.now()
+    late = _arrive(webhook, "Hallo?", now - timedelta(hours=3), key="late")
+    soon = _arrive(webhook, "Guten Tag!", now - timedelta(minutes=50), key="soon")
+    fresh = _arrive(webhook, "Servus", now - timedelta(minutes=1), key="fresh")
+    rows = en_client.get("/w/acme/rows/").content.decode()
+    assert "overdue 2\xa0hours" in rows and "answer within 9\xa0minutes" in rows
+    overdue = en_client.get("/w/acme/rows/?sla=overdue").content.decode()
+    assert overdue.count('<li class="row') == 1 and f'data-id="{late.pk}"' in overdue
+    first = en_client.get("/w/acme/rows/?sort=due&state=all").content.decode()
+    order = [first.index(f'data-id="{c.pk}"') for c in (late, soon, fresh)]
+    assert order == sorted(order)
+    assert en_client.get("/w/acme/rows/?sla=nonsense").status_code == 400
+    from resonanz.inbox.selectors import InboxFilter, list_conversations
+
+    pages = [list_conversations(acme, InboxFilter(sort="due"), user_id=None, page_size=2)]
+    pages.append(
+        list_conversations(
+            acme, InboxFilter(sort="due"), user_id=None, page_size=2, cursor=pages[0].next_cursor
+        )
+    )
+    ids = [c.pk for page in pages for c in page.conversations]
+    assert ids == [late.pk, soon.pk, fresh.pk] and pages[1].next_cursor is None

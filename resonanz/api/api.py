@@ -101,6 +101,8 @@ class ConversationOut(Schema):
     created_at: datetime
     last_message_at: datetime
     waiting_since: datetime | None
+    # When an answer is due under the SLA policy of the current wait, if one applies.
+    answer_due_at: datetime | None
     contact: ContactOut | None
     thread_url: str
 
@@ -124,6 +126,7 @@ class ConversationOut(Schema):
             "created_at": conv.created_at,
             "last_message_at": conv.last_message_at,
             "waiting_since": conv.waiting_since,
+            "answer_due_at": conv.sla_due_at if conv.waiting_since else None,
             "contact": {
                 "id": conv.contact.pk,
                 "name": conv.contact.display_name,

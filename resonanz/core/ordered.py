@@ -142,7 +142,8 @@ class OrderedSettingsPages(Generic[M]):
         obj = self.settings.get(access, pk) if pk is not None else None
         if request.method == "POST":
             access.require(Capability.MANAGE)
-        form = self.form_class(request.POST or None, instance=obj, workspace=access.workspace)  # type: ignore[call-arg]
+        data = request.POST if request.method == "POST" else None  # an empty POST is bound too
+        form = self.form_class(data, instance=obj, workspace=access.workspace)  # type: ignore[call-arg]
         if request.method == "POST" and form.is_valid():
             self.settings.save(access, form.save(commit=False))
             messages.success(request, str(self.saved))

@@ -36,10 +36,14 @@ FILTER_KEYS = (
     "intent",
     "flag",
     "mentioned",
+    "sla",
 )
 SENTIMENTS = ("positive", "neutral", "negative")
 INTENTS = ("question", "complaint", "praise", "feedback", "lead", "other")
 FLAGS = ("spam", "offensive", "clean")
+# A waiting conversation's SLA clock: any running one, or past its deadline.
+SLA_FILTERS = ("running", "overdue")
+SORTS = ("waiting", "recent", "due")
 
 
 class InvalidFilter(ValueError):
@@ -64,6 +68,7 @@ class InboxFilter:
     intent: str = ""
     flag: str = ""  # spam | offensive | clean
     mentioned: bool = False  # only conversations where a note mentions the viewer
+    sla: str = ""  # running | overdue
 
     @classmethod
     def from_params(cls, params: Any) -> InboxFilter:
@@ -89,12 +94,17 @@ class InboxFilter:
                 priority = int(get("priority"))
             except ValueError as exc:
                 raise InvalidFilter("priority must be a number 0-3.") from exc
-        for key, allowed in (("sentiment", SENTIMENTS), ("intent", INTENTS), ("flag", FLAGS)):
+        for key, allowed in (
+            ("sentiment", SENTIMENTS),
+            ("intent", INTENTS),
+            ("flag", FLAGS),
+            ("sla", SLA_FILTERS),
+        ):
             if get(key) and get(key) not in allowed:
                 raise InvalidFilter(f"{key} must be one of {', '.join(allowed)}.")
         sort = get("sort") or "waiting"
-        if sort not in ("waiting", "recent"):
-            raise InvalidFilter("sort must be 'waiting' or 'recent'.")
+        if sort not in SORTS:
+            raise InvalidFilter(f"sort must be one of {', '.join(SORTS)}.")
         return cls(
             states=states,
             channel=get("channel"),
@@ -112,6 +122,7 @@ class InboxFilter:
             intent=get("intent"),
             flag=get("flag"),
             mentioned=get("mentioned") in ("me", "1", "true"),
+            sla=get("sla"),
         )
 
     def as_params(self) -> dict[str, str]:
@@ -128,6 +139,7 @@ class InboxFilter:
             "sentiment",
             "intent",
             "flag",
+            "sla",
         ):
             if getattr(self, key):
                 params[key] = getattr(self, key)
@@ -245,6 +257,10 @@ def list_conversations(
         qs = qs.filter(offensive=True)
     elif filters.flag == "clean":
         qs = qs.filter(spam=False, offensive=False)
+    if filters.sla or filters.sort == "due":
+        qs = qs.filter(sla_due_at__isnull=False, waiting_since__isnull=False)
+    if filters.sla == "overdue":
+        qs = qs.filter(sla_due_at__lt=timezone.now())
     tz = timezone.get_current_timezone()
     if filters.since:
         qs = qs.filter(last_message_at__gte=datetime.combine(filters.since, time.min, tz))
@@ -270,7 +286,10 @@ def list_conversations(
                 )
             )
         )
-    if filters.sort == "recent":
+    if filters.sort in ("recent", "due"):
+        # Keyset on a time column: newest activity first, or the earliest deadline first.
+        column = "last_message_at" if filters.sort == "recent" else "sla_due_at"
+        after = "lt" if filters.sort == "recent" else "gt"
         if cursor:
             last_at, last_id = _decode_cursor(cursor)
             try:
@@ -278,9 +297,12 @@ def list_conversations(
             except ValueError as exc:
                 raise InvalidFilter("The page cursor is not valid.") from exc
             qs = qs.filter(
-                Q(last_message_at__lt=last_dt) | Q(last_message_at=last_dt, id__lt=last_id)
+                Q(**{f"{column}__{after}": last_dt})
+                | Q(**{column: last_dt, f"id__{after}": last_id})
             )
-        qs = qs.order_by("-last_message_at", "-id")
+        qs = qs.order_by(
+            *(["-last_message_at", "-id"] if filters.sort == "recent" else [column, "id"])
+        )
     else:
         if cursor:
             last_key, last_id = _decode_cursor(cursor)
@@ -297,11 +319,12 @@ def list_conversations(
     if len(rows) > page_size:
         rows = rows[:page_size]
         last = rows[-1]
-        next_cursor = _encode_cursor(
-            [last.last_message_at.isoformat(), last.pk]
-            if filters.sort == "recent"
-            else [last.sort_key, last.pk]
-        )
+        if filters.sort == "recent":
+            next_cursor = _encode_cursor([last.last_message_at.isoformat(), last.pk])
+        elif filters.sort == "due" and last.sla_due_at is not None:
+            next_cursor = _encode_cursor([last.sla_due_at.isoformat(), last.pk])
+        else:
+            next_cursor = _encode_cursor([last.sort_key, last.pk])
     if user_id is not None and rows:
         reads = dict(
             ConversationRead.objects.filter(

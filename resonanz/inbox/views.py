@@ -20,6 +20,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -65,6 +66,7 @@ def _list_context(request: HttpRequest, access: Access) -> dict[str, Any]:
     return {
         "filters": filters,
         "filter_params": params,
+        "now": timezone.now(),
         "page": page,
         "states": State.choices,
         "priorities": Priority.choices,
@@ -118,6 +120,7 @@ def _conversation_context(request: HttpRequest, access: Access, pk: int) -> dict
         )
     return {
         "conversation": conv,
+        "now": timezone.now(),
         "thread_messages": _with_rule_hits(conv, selectors.conversation_messages(conv)),
         "public_context": selectors.public_context(conv),
         "contact_history": contact_history,

@@ -13,6 +13,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils.translation import get_language
 
 # Looking further ahead than this means there are no opening hours at all.
 MAX_DAYS = 400
@@ -26,6 +27,24 @@ def public_holidays(country: str, subdivision: str) -> holidays.HolidayBase:
 
 def holiday_name(day: date, country: str, subdivision: str) -> str | None:
     return public_holidays(country, subdivision).get(day) if country else None
+
+
+def upcoming_holidays(
+    country: str, subdivision: str, start: date, days: int, limit: int = 6
+) -> list[tuple[date, str]]:
+    """The next public holidays from ``start``, named in the active language where the
+    calendar knows it (German, English)."""
+    if not country:
+        return []
+    language = "de" if (get_language() or "").startswith("de") else "en_US"
+    calendar = holidays.country_holidays(
+        country,
+        subdiv=subdivision or None,
+        years=[start.year, start.year + 1],
+        language=language,
+    )
+    end = start + timedelta(days=days)
+    return sorted((day, name) for day, name in calendar.items() if start <= day <= end)[:limit]
 
 
 def parse_time(value: str) -> time:

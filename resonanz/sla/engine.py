@@ -28,7 +28,7 @@ from resonanz.core.permissions import Access
 from resonanz.inbox.conditions import Facts, matches_conditions
 from resonanz.inbox.models import Conversation, Direction, Message
 from resonanz.sla.business import add_business_minutes
-from resonanz.sla.models import BusinessHours, Policy, Timer, default_week
+from resonanz.sla.models import BusinessHours, Policy, Timer
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +61,7 @@ def deadline(policy: Policy, start: datetime, hours: BusinessHours | None) -> da
     if not policy.business_hours_only:
         return start + timedelta(minutes=policy.first_response_minutes)
     tz = ZoneInfo(policy.workspace.timezone)
-    if hours is None:
-        return add_business_minutes(start, policy.first_response_minutes, default_week(), tz)
+    hours = hours or BusinessHours()  # not set up yet: the defaults the page shows
     return add_business_minutes(
         start,
         policy.first_response_minutes,

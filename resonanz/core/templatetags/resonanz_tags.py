@@ -70,3 +70,22 @@ def why(words: list[str] | None) -> str:
         else:
             parts.append(str(WHY_PHRASES.get(str(word), word)))
     return ", ".join(parts)
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """``mapping[key]`` in a template, None when absent."""
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def duration_minutes(minutes: int | None) -> str:
+    """A span of minutes as people say it: "45 min", "8 h", "1 h 30 min"."""
+    if minutes is None:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return gettext("%(minutes)d min") % {"minutes": rest}
+    if not rest:
+        return gettext("%(hours)d h") % {"hours": hours}
+    return gettext("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}

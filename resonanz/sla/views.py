@@ -1,0 +1,101 @@
+"""The SLA pages: policies with how they were kept, business hours and holidays."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from resonanz.core.ordered import OrderedSettingsPages
+from resonanz.core.permissions import Access, Capability
+from resonanz.sla.business import upcoming_holidays
+from resonanz.sla.forms import BusinessHoursForm, PolicyForm, holiday_choices
+from resonanz.sla.models import WEEKDAYS, BusinessHours, Policy, Timer
+from resonanz.sla.services import POLICIES, save_business_hours
+
+REPORT_DAYS = 30
+
+
+def _hours(access: Access) -> BusinessHours:
+    return BusinessHours.objects.filter(workspace=access.workspace).first() or BusinessHours(
+        workspace=access.workspace
+    )
+
+
+def _overview(access: Access, policy: Policy | None) -> dict[str, Any]:
+    """For the list: how each policy was kept lately, and the hours it counts in."""
+    if policy is not None:
+        return {}
+    now = timezone.now()
+    rows = (
+        Timer.objects.filter(
+            workspace=access.workspace, started_at__gte=now - timedelta(days=REPORT_DAYS)
+        )
+        .values("policy_id")
+        .annotate(
+            total=Count("id"),
+            kept=Count("id", filter=Q(answered=True, stopped_at__lte=F("due_at"))),
+            breached=Count("id", filter=Q(breached_at__isnull=False)),
+            running=Count("id", filter=Q(stopped_at__isnull=True)),
+            overdue=Count("id", filter=Q(stopped_at__isnull=True, due_at__lt=now)),
+        )
+    )
+    stats = {row["policy_id"]: row for row in rows}
+    hours = _hours(access)
+    labels = dict(holiday_choices())
+    key = f"{hours.holiday_country}-{hours.holiday_subdivision}".rstrip("-")
+    upcoming = upcoming_holidays(
+        hours.holiday_country, hours.holiday_subdivision, timezone.localdate(), days=120
+    )
+    return {
+        "stats": stats,
+        "report_days": REPORT_DAYS,
+        "week": [(str(name), spans) for name, spans in zip(WEEKDAYS, hours.week, strict=True)],
+        "holidays_label": labels.get(key, ""),
+        "upcoming": upcoming,
+    }
+
+
+pages = OrderedSettingsPages(
+    POLICIES,
+    PolicyForm,
+    "sla",
+    ("sla/policies.html", "sla/policy.html"),
+    saved=gettext_lazy("Policy saved."),
+    deleted=gettext_lazy("Policy deleted."),
+    context=_overview,
+)
+
+
+def business_hours(request: HttpRequest, ws: str) -> HttpResponse:
+    access: Access = request.access  # type: ignore[attr-defined]
+    access.require(Capability.VIEW)
+    hours = _hours(access)
+    initial = BusinessHoursForm.initial_for(
+        hours.week, hours.holiday_country, hours.holiday_subdivision
+    )
+    form = BusinessHoursForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        access.require(Capability.MANAGE)
+        if form.is_valid():
+            data = form.cleaned_data
+            save_business_hours(access, data["week"], data["country"], data["subdivision"])
+            messages.success(request, _("Business hours saved."))
+            return redirect("sla:list", ws=ws)
+    return render(
+        request,
+        "sla/hours.html",
+        {
+            "form": form,
+            "can_manage": access.can(Capability.MANAGE),
+            "tz": access.workspace.timezone,
+        },
+        status=400 if form.errors else 200,
+    )
