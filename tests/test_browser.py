@@ -283,3 +283,25 @@ def test_a_moderation_rule_set_up_in_the_page_hides_an_insult_from_every_reader(
     expect(agent.locator("#hits")).to_contain_text("Versager")
     assert fired == []
     agent.close()
+
+
+def test_business_hours_are_set_in_a_real_browsers_time_inputs(browser, demo_site) -> None:  # type: ignore[no-untyped-def]
+    from resonanz.sla.models import BusinessHours
+
+    url = demo_site["url"]
+    page = browser.new_page()
+    log_in(page, url, "agent@example.com")
+    page.goto(f"{url}/w/demo/sla/hours/")
+    page.fill("input[name=opens_0]", "09:30")
+    page.fill("input[name=closes_0]", "12:00")
+    for day in range(1, 5):  # Tuesday to Friday closed
+        page.fill(f"input[name=opens_{day}]", "")
+        page.fill(f"input[name=closes_{day}]", "")
+    page.select_option("select[name=holidays]", "DE-BY")
+    page.click("#hours-form button.primary")
+    page.wait_for_url(f"{url}/w/demo/sla/")
+    expect(page.locator("#hours")).to_contain_text("09:30–12:00")
+    hours = BusinessHours.objects.get()
+    assert hours.week[0] == [["09:30", "12:00"]] and not any(hours.week[1:])
+    assert hours.holiday_subdivision == "BY"
+    page.close()

@@ -39,6 +39,7 @@ from resonanz.inbox.processing import process_messages
 from resonanz.inbox.search import index_messages
 from resonanz.inbox.services import update_conversation
 from resonanz.moderation.models import Rule
+from resonanz.sla.models import BusinessHours, Policy
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@resonanz.local"
@@ -122,6 +123,7 @@ def build_demo(*, size: int = 2200, now: datetime | None = None) -> Workspace:
         for name in ("Rechnung", "Störung", "Tarif", "App", "DSGVO", "Lob"):
             Tag.objects.create(workspace=workspace, name=name)
         _moderation_rules(workspace, owner, team)
+        _sla_policies(workspace, owner, team)
 
     people = _people(rng, 340)
     widget_items: list[tuple[InboundItem, str]] = []
@@ -230,6 +232,42 @@ def _moderation_rules(workspace: Workspace, owner: User, team: list[User]) -> No
         set_priority=Priority.URGENT,
         assign_to=support,
         add_tag="Recht",
+        created_by=owner,
+    )
+
+
+def _sla_policies(workspace: Workspace, owner: User, team: list[User]) -> None:
+    """A Kassel energy supplier's promise: urgent within the hour, complaints the same
+    working day, everything else within one working day (Hessian holidays off)."""
+    manager = next(u for u in team if u.email.startswith("anna@"))
+    BusinessHours.objects.create(
+        workspace=workspace, holiday_country="DE", holiday_subdivision="HE"
+    )
+    Policy.objects.create(
+        workspace=workspace,
+        name="Dringend: innerhalb einer Stunde",
+        position=1,
+        min_priority=Priority.URGENT,
+        first_response_minutes=60,
+        business_hours_only=False,
+        assign_to=manager,
+        add_tag="SLA verletzt",
+        created_by=owner,
+    )
+    Policy.objects.create(
+        workspace=workspace,
+        name="Beschwerden: 4 Stunden",
+        position=2,
+        intent="complaint",
+        first_response_minutes=240,
+        set_priority=Priority.HIGH,
+        created_by=owner,
+    )
+    Policy.objects.create(
+        workspace=workspace,
+        name="Standard: ein Arbeitstag",
+        position=3,
+        first_response_minutes=600,
         created_by=owner,
     )
 

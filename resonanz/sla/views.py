@@ -42,7 +42,12 @@ def _overview(access: Access, policy: Policy | None) -> dict[str, Any]:
         .annotate(
             total=Count("id"),
             kept=Count("id", filter=Q(answered=True, stopped_at__lte=F("due_at"))),
-            breached=Count("id", filter=Q(breached_at__isnull=False)),
+            # Answered after the deadline, or still waiting past it.
+            late=Count(
+                "id",
+                filter=Q(answered=True, stopped_at__gt=F("due_at"))
+                | Q(stopped_at__isnull=True, due_at__lt=now),
+            ),
             running=Count("id", filter=Q(stopped_at__isnull=True)),
             overdue=Count("id", filter=Q(stopped_at__isnull=True, due_at__lt=now)),
         )
