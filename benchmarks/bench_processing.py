@@ -8,6 +8,8 @@ without processing them, then calls ``process_messages`` on batches of 500 in on
 as a task worker does, and prints messages/s for the whole step, the share spent in triage
 (timed around ``_triage``) and what the rest -- the write-back of labels, conversation
 updates and realtime events -- costs per message. Runs ``--rounds`` times on fresh rows.
+``--rules`` gives the workspace the demo's two moderation rules and three SLA policies, so
+that their cost shows against a run without.
 """
 
 from __future__ import annotations
@@ -70,15 +72,38 @@ result = rounds
 """
 
 
+RULES = """
+from resonanz.moderation.models import Rule
+from resonanz.sla.models import BusinessHours, Policy
+Rule.objects.create(workspace=workspace, name="insults", flag="offensive", min_score=0.75,
+                    moderate="hidden")
+Rule.objects.create(workspace=workspace, name="legal", words="anwalt*, verbraucherzentrale",
+                    set_priority=3, add_tag="Recht")
+BusinessHours.objects.create(workspace=workspace, holiday_subdivision="HE")
+Policy.objects.create(workspace=workspace, name="urgent", position=1, min_priority=3,
+                      first_response_minutes=60, business_hours_only=False)
+Policy.objects.create(workspace=workspace, name="complaints", position=2, intent="complaint",
+                      first_response_minutes=240)
+Policy.objects.create(workspace=workspace, name="default", position=3,
+                      first_response_minutes=600)
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     add_database_argument(parser)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--rules", action="store_true", help="with moderation rules and SLA policies"
+    )
     args = parser.parse_args()
 
     db = ScratchDatabase(args.database, "resonanz_bench_processing")
-    say("Resonanz benchmark: the worker's processing step (triage + write-back)")
+    say(
+        "Resonanz benchmark: the worker's processing step (triage + write-back)"
+        + (", with 2 moderation rules and 3 SLA policies" if args.rules else "")
+    )
     say(machine_report(db))
     db.create()
     # This checkout's code first (also when run from a worktree of an older commit).
@@ -87,7 +112,7 @@ def main() -> None:
     try:
         django_script(
             SETUP_WORKSPACE + "Channel.objects.create(workspace=workspace, kind='webhook',"
-            " slug='webhook', name='Webhook')\n",
+            " slug='webhook', name='Webhook')\n" + (RULES if args.rules else ""),
             env=env,
         )
         code = PROCESS.replace("ROUNDS", str(args.rounds)).replace("MESSAGES", str(args.messages))

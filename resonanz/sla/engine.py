@@ -79,7 +79,12 @@ def policy_for(policies: Iterable[Policy], conversation: Conversation) -> Policy
 
 def start_timers(conversation_ids: Iterable[int]) -> int:
     """Start (or tighten) the clock of each given conversation that waits; return how many
-    timers were started."""
+    timers were started.
+
+    A batch costs a fixed handful of queries (conversations, policies, hours, their running
+    timers, one insert); only a wait whose deadline is new or tightened writes its
+    conversation.
+    """
     conversations = list(
         Conversation.objects.filter(pk__in=list(conversation_ids), waiting_since__isnull=False)
     )
@@ -93,35 +98,57 @@ def start_timers(conversation_ids: Iterable[int]) -> int:
                 "workspace"
             )
         )
-        if not policies:
-            continue
-        hours = BusinessHours.objects.filter(workspace_id=workspace_id).first()
-        for conversation in group:
-            policy = policy_for(policies, conversation)
-            if policy is not None:
-                started += _start(conversation, policy, hours)
+        if policies:
+            hours = BusinessHours.objects.filter(workspace_id=workspace_id).first()
+            started += _start(group, policies, hours)
     return started
 
 
-def _start(conversation: Conversation, policy: Policy, hours: BusinessHours | None) -> int:
-    if conversation.waiting_since is None:
-        return 0
-    due = deadline(policy, conversation.waiting_since, hours)
-    with transaction.atomic():
-        timer, created = Timer.objects.select_for_update().get_or_create(
-            conversation=conversation,
-            started_at=conversation.waiting_since,
-            defaults={"workspace_id": conversation.workspace_id, "policy": policy, "due_at": due},
+def _start(
+    conversations: list[Conversation], policies: list[Policy], hours: BusinessHours | None
+) -> int:
+    current = {
+        (timer.conversation_id, timer.started_at): timer
+        for timer in Timer.objects.filter(
+            conversation_id__in=[c.pk for c in conversations], stopped_at__isnull=True
         )
-        if not created and timer.stopped_at is None and due < timer.due_at:
+    }
+    new: list[Timer] = []
+    tightened: list[Timer] = []
+    for conversation in conversations:
+        policy = policy_for(policies, conversation)
+        if policy is None or conversation.waiting_since is None:
+            continue
+        timer = current.get((conversation.pk, conversation.waiting_since))
+        if timer is not None and timer.policy_id == policy.pk:
+            continue  # the same wait under the same policy: the same deadline
+        due = deadline(policy, conversation.waiting_since, hours)
+        if timer is None:
+            new.append(
+                Timer(
+                    workspace_id=conversation.workspace_id,
+                    conversation=conversation,
+                    policy=policy,
+                    started_at=conversation.waiting_since,
+                    due_at=due,
+                )
+            )
+        elif due < timer.due_at:
             timer.due_at, timer.policy = due, policy
-            timer.save(update_fields=["due_at", "policy"])
-        if timer.stopped_at is None:
+            tightened.append(timer)
+    with transaction.atomic():
+        # A concurrent run may have started the same wait: the first timer stands.
+        Timer.objects.bulk_create(new, ignore_conflicts=True)
+        for timer in tightened:
+            Timer.objects.filter(pk=timer.pk, due_at__gt=timer.due_at).update(
+                due_at=timer.due_at, policy=timer.policy
+            )
+        for timer in new + tightened:
             # Only while this wait is still the conversation's current one.
             Conversation.objects.filter(
-                pk=conversation.pk, waiting_since=conversation.waiting_since
+                pk=timer.conversation_id, waiting_since=timer.started_at
             ).update(sla_due_at=timer.due_at)
-    return int(created)
+    return len(new)
 
 
 def check(now: datetime | None = None, limit: int = 2000) -> dict[str, int]:
