@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db import models, transaction
 from django.db.models import Max
@@ -19,12 +20,36 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from resonanz.core import audit
+from resonanz.core.models import Workspace
 from resonanz.core.permissions import Access, Capability
 
-M = TypeVar("M", bound=models.Model)
+
+class OrderedSetting(models.Model):
+    """What every ordered, switchable setting of a workspace has."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    position = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+M = TypeVar("M", bound=OrderedSetting)
 
 
 class OrderedSettings(Generic[M]):
@@ -49,7 +74,7 @@ class OrderedSettings(Generic[M]):
     def save(self, access: Access, obj: M) -> M:
         """Create or change one (validated by its form)."""
         access.require(Capability.MANAGE)
-        if obj.workspace_id != access.workspace.pk:  # type: ignore[attr-defined]
+        if obj.workspace_id != access.workspace.pk:
             raise ValueError("A setting belongs to the workspace it is saved in.")
         with transaction.atomic():
             before: dict[str, Any] = {}
@@ -57,11 +82,11 @@ class OrderedSettings(Generic[M]):
                 highest = self.model._default_manager.filter(workspace=access.workspace).aggregate(
                     Max("position")
                 )
-                obj.position = (highest["position__max"] or 0) + 1  # type: ignore[attr-defined]
-                obj.created_by_id = access.user_id  # type: ignore[attr-defined]
+                obj.position = (highest["position__max"] or 0) + 1
+                obj.created_by_id = access.user_id
             else:
                 before = self._state(self.model._default_manager.select_for_update().get(pk=obj.pk))
-            obj.updated_at = timezone.now()  # type: ignore[attr-defined]
+            obj.updated_at = timezone.now()
             obj.save()
             audit.record(
                 workspace=access.workspace,
@@ -76,8 +101,8 @@ class OrderedSettings(Generic[M]):
 
     def set_enabled(self, access: Access, obj: M, enabled: bool) -> M:
         access.require(Capability.MANAGE)
-        if obj.enabled != enabled:  # type: ignore[attr-defined]
-            obj.enabled = enabled  # type: ignore[attr-defined]
+        if obj.enabled != enabled:
+            obj.enabled = enabled
             self.save(access, obj)
         return obj
 
@@ -163,7 +188,7 @@ class OrderedSettingsPages(Generic[M]):
     def toggle(self, request: HttpRequest, ws: str, pk: int) -> HttpResponse:
         access = self._access(request)
         obj = self.settings.get(access, pk)
-        self.settings.set_enabled(access, obj, not obj.enabled)  # type: ignore[attr-defined]
+        self.settings.set_enabled(access, obj, not obj.enabled)
         return redirect(f"{self.namespace}:list", ws=ws)
 
     def delete(self, request: HttpRequest, ws: str, pk: int) -> HttpResponse:

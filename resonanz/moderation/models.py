@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from resonanz.core.models import Workspace
+from resonanz.core.ordered import OrderedSetting
 from resonanz.inbox.conditions import ConversationChanges, MessageConditions
 
 
@@ -33,7 +33,7 @@ class Moderate(models.TextChoices):
     SPAM = "spam", _("Mark as spam")
 
 
-class Rule(MessageConditions, ConversationChanges):
+class Rule(OrderedSetting, MessageConditions, ConversationChanges):
     """When a new inbound message meets every condition set here, the actions run.
 
     Empty conditions match anything; a rule needs at least one condition and one action.
@@ -42,10 +42,6 @@ class Rule(MessageConditions, ConversationChanges):
     hiding teaches the triage models nothing.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(_("name"), max_length=120)
-    enabled = models.BooleanField(_("enabled"), default=True)
-    position = models.PositiveIntegerField(default=0)
     # Conditions.
     flag = models.CharField(_("flagged as"), max_length=16, choices=Flag.choices, blank=True)
     min_score = models.FloatField(_("with a score of at least"), default=0.5)
@@ -58,18 +54,9 @@ class Rule(MessageConditions, ConversationChanges):
     # Bookkeeping.
     hit_count = models.PositiveIntegerField(default=0)
     last_hit_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["position", "id"]
+    class Meta(OrderedSetting.Meta):
         indexes = [models.Index(fields=["workspace", "enabled"], name="rule_ws_enabled_idx")]
-
-    def __str__(self) -> str:
-        return self.name
 
     def conditions_text(self) -> list[str]:
         """The conditions as the team reads them, in the active language."""

@@ -9,12 +9,11 @@ when that time passes (priority, assignee, tag).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resonanz.core.models import Workspace
+from resonanz.core.ordered import OrderedSetting
 from resonanz.inbox.conditions import ConversationChanges, MessageConditions
 
 WEEKDAYS = [
@@ -49,31 +48,18 @@ class BusinessHours(models.Model):
         return f"{self.workspace}: {self.week}"
 
 
-class Policy(MessageConditions, ConversationChanges):
+class Policy(OrderedSetting, MessageConditions, ConversationChanges):
     """First response within ``first_response_minutes`` for matching conversations.
 
     The first enabled policy (by ``position``) that a waiting conversation meets sets its
     clock. The changes (priority, assignee, tag) are the escalation when the time passes.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(_("name"), max_length=120)
-    enabled = models.BooleanField(_("enabled"), default=True)
-    position = models.PositiveIntegerField(default=0)
     first_response_minutes = models.PositiveIntegerField(_("answer within (minutes)"))
     business_hours_only = models.BooleanField(_("count business hours only"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["position", "id"]
+    class Meta(OrderedSetting.Meta):
         verbose_name_plural = "policies"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Timer(models.Model):
