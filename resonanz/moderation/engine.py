@@ -151,7 +151,7 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
     for hit_id in hit_ids:
         with transaction.atomic():
             hit = (
-                RuleHit.objects.select_for_update()
+                RuleHit.objects.select_for_update(of=("self",))
                 .select_related("rule", "conversation", "workspace")
                 .filter(pk=hit_id, applied_at__isnull=True)
                 .first()

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from resonanz.core.models import Role
@@ -163,16 +163,16 @@ def check(now: datetime | None = None, limit: int = 2000) -> dict[str, int]:
 
 def _stop_ended(limit: int) -> int:
     """Close the timers of waits that ended since (answered, or closed without answer)."""
-    running = list(
+    ended = list(
         Timer.objects.filter(stopped_at__isnull=True)
+        # Still waiting since the same moment = the same wait, still running.
+        .exclude(conversation__waiting_since=F("started_at"))
         .select_related("conversation")
         .order_by("due_at")[:limit]
     )
     stopped = 0
-    for timer in running:
+    for timer in ended:
         conversation = timer.conversation
-        if conversation.waiting_since == timer.started_at:
-            continue
         answer = (
             Message.objects.filter(
                 conversation=conversation,
@@ -205,7 +205,7 @@ def _escalate_overdue(now: datetime, limit: int) -> int:
     for timer_id in overdue:
         with transaction.atomic():
             timer = (
-                Timer.objects.select_for_update()
+                Timer.objects.select_for_update(of=("self",))
                 .select_related("conversation", "policy", "workspace")
                 .filter(pk=timer_id, breached_at__isnull=True)
                 .first()
