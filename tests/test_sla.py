@@ -259,3 +259,29 @@ def test_inbox_shows_filters_and_sorts_by_deadline(en_client, webhook, acme) -> 
     )
     ids = [c.pk for page in pages for c in page.conversations]
     assert ids == [late.pk, soon.pk, fresh.pk] and pages[1].next_cursor is None
+
+
+def test_policies_through_the_api(acme, alice, bob, other_ws, other_webhook) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_api import api
+    from tests.test_moderation import _token
+
+    token = _token(acme, alice)
+    url = "/api/v1/sla/policies"
+    body = {"name": "Beschwerden", "intent": "complaint", "first_response_minutes": 240}
+    created = api("post", url, token, {**body, "assign_to_id": bob.pk})
+    assert created.status_code == 201, created.content
+    policy = created.json()
+    assert policy["business_hours_only"] is True and policy["assign_to_id"] == bob.pk
+    changed = api("patch", f"{url}/{policy['id']}", token, {"first_response_minutes": 60})
+    assert (
+        changed.json()["first_response_minutes"] == 60 and changed.json()["intent"] == "complaint"
+    )
+    refused = api("patch", f"{url}/{policy['id']}", token, {"channel_id": other_webhook.pk})
+    assert refused.status_code == 400 and refused.json()["fields"][0]["field"] == "channel"
+    assert api("post", url, token, {"name": "x"}).status_code == 400  # no time given
+    theirs = Policy.objects.create(workspace=other_ws, name="t", first_response_minutes=5)
+    assert api("get", f"{url}/{theirs.pk}", token).status_code == 404
+    assert api("delete", f"{url}/{theirs.pk}", token).status_code == 404
+    assert [p["name"] for p in api("get", url, token).json()] == ["Beschwerden"]
+    assert api("delete", f"{url}/{policy['id']}", token).status_code == 204
+    assert list(Policy.objects.values_list("name", flat=True)) == ["t"]

@@ -19,6 +19,7 @@ from resonanz.core.permissions import Access, PermissionDeniedForRole
 from resonanz.inbox import selectors, services
 from resonanz.inbox.models import Conversation, Message
 from resonanz.moderation.api import router as moderation_router
+from resonanz.sla.api import router as sla_router
 
 
 class TokenAuth(HttpBearer):
@@ -312,3 +313,4 @@ def patch_conversation(
 
 
 api.add_router("/moderation", moderation_router)
+api.add_router("/sla", sla_router)
