@@ -285,3 +285,19 @@ def test_policies_through_the_api(acme, alice, bob, other_ws, other_webhook) -> 
     assert [p["name"] for p in api("get", url, token).json()] == ["Beschwerden"]
     assert api("delete", f"{url}/{policy['id']}", token).status_code == 204
     assert list(Policy.objects.values_list("name", flat=True)) == ["t"]
+
+
+def test_raising_the_priority_of_a_waiting_conversation_tightens_its_clock(  # type: ignore[no-untyped-def]
+    webhook, policies, acme, alice, django_capture_on_commit_callbacks
+) -> None:
+    conv = _arrive(webhook, "Wann öffnet der Shop morgen?", berlin(2026, 11, 30, 10, 0))
+    assert Timer.objects.get().policy == policies["default"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_conversation(Access(acme, Role.OWNER, alice.pk), conv, priority=3)
+    timer = Timer.objects.get()
+    assert timer.policy == policies["urgent"]
+    assert timer.due_at == berlin(2026, 11, 30, 11, 0)
+    assert Conversation.objects.get().sla_due_at == timer.due_at
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_conversation(Access(acme, Role.OWNER, alice.pk), conv, priority=0)
+    assert Timer.objects.get().due_at == berlin(2026, 11, 30, 11, 0)  # never loosened

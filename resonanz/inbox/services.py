@@ -263,8 +263,17 @@ def update_conversation(
                 after=after,
             )
             publish_event(conv.workspace_id, "update", conv.pk)
+        if "priority" in fields and conv.waiting_since is not None:
+            # A higher priority may fall under a stricter SLA policy (never a looser one).
+            transaction.on_commit(lambda: _tighten_clock(conv.pk))
     conversation.refresh_from_db()
     return conversation
+
+
+def _tighten_clock(conversation_id: int) -> None:
+    from resonanz.sla.engine import start_timers
+
+    start_timers([conversation_id])
 
 
 def _teach_triage(access: Access, conv: Conversation, old_state: str, new_state: str) -> None:
