@@ -353,3 +353,28 @@ def test_rules_api_keeps_workspaces_and_roles_apart(  # type: ignore[no-untyped-
     )
     assert _api("post", "", token, {"name": "a", "words": "x"}).status_code == 400  # not a list
     assert Rule.objects.get() == theirs and theirs.enabled
+
+
+def test_a_hold_rule_takes_a_comment_off_the_page_into_the_review_queue(  # type: ignore[no-untyped-def]
+    en_client, acme, alice, widget
+) -> None:
+    from resonanz.core.permissions import Access
+    from resonanz.inbox import services
+
+    Rule.objects.create(
+        workspace=acme, name="Prüfen", flag="offensive", min_score=0.5, moderate="held"
+    )
+    insult, praise = _ingest(widget, INSULT, PRAISE)
+    process_messages([insult, praise])
+    held = Message.objects.get(pk=insult)
+    assert held.visibility == Visibility.HELD
+    assert held.conversation.state == State.NEW  # still in the inbox, waiting for a person
+    assert RuleHit.objects.get().actions == {"held": 1}
+    assert Message.objects.get(pk=praise).visibility == Visibility.PUBLISHED
+    queue = en_client.get("/w/acme/rows/?state=all&flag=held").content.decode()
+    assert queue.count('<li class="row') == 1 and f'data-id="{held.conversation_id}"' in queue
+    entry = AuditLog.objects.get(action="conversation.hold")
+    assert entry.actor_label == "rule: Prüfen" and entry.after == {"held_messages": 1}
+    services.publish_held(Access(acme, Role.OWNER, alice.pk), held.conversation)
+    assert Message.objects.get(pk=insult).visibility == Visibility.PUBLISHED
+    assert "data-id" not in en_client.get("/w/acme/rows/?state=all&flag=held").content.decode()

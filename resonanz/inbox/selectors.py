@@ -14,7 +14,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from resonanz.core.models import Workspace
-from resonanz.inbox.models import Conversation, ConversationRead, Mention, Message, State, Tag
+from resonanz.inbox.models import (
+    Conversation,
+    ConversationRead,
+    Direction,
+    Mention,
+    Message,
+    State,
+    Tag,
+    Visibility,
+)
 from resonanz.inbox.search import matching_conversations_sql
 
 PAGE_SIZE = 50
@@ -40,7 +49,7 @@ FILTER_KEYS = (
 )
 SENTIMENTS = ("positive", "neutral", "negative")
 INTENTS = ("question", "complaint", "praise", "feedback", "lead", "other")
-FLAGS = ("spam", "offensive", "clean")
+FLAGS = ("spam", "offensive", "clean", "held")
 # A waiting conversation's SLA clock: any running one, or past its deadline.
 SLA_FILTERS = ("running", "overdue")
 SORTS = ("waiting", "recent", "due")
@@ -66,7 +75,7 @@ class InboxFilter:
     sort: str = "waiting"  # waiting | recent
     sentiment: str = ""
     intent: str = ""
-    flag: str = ""  # spam | offensive | clean
+    flag: str = ""  # spam | offensive | clean | held (a comment waits for approval)
     mentioned: bool = False  # only conversations where a note mentions the viewer
     sla: str = ""  # running | overdue
 
@@ -257,6 +266,16 @@ def list_conversations(
         qs = qs.filter(offensive=True)
     elif filters.flag == "clean":
         qs = qs.filter(spam=False, offensive=False)
+    elif filters.flag == "held":
+        qs = qs.filter(
+            Exists(
+                Message.objects.filter(
+                    conversation_id=OuterRef("pk"),
+                    direction=Direction.INBOUND,
+                    visibility=Visibility.HELD,
+                )
+            )
+        )
     if filters.sla or filters.sort == "due":
         qs = qs.filter(sla_due_at__isnull=False, waiting_since__isnull=False)
     if filters.sla == "overdue":

@@ -310,19 +310,45 @@ def _set_inbound_visibility(conversation: Conversation, *, public: bool) -> None
 def publish_held(access: Access, conversation: Conversation) -> int:
     """Approve a pre-moderated comment: it becomes visible on the website."""
     access.require(Capability.MODERATE)
+    return _move_inbound(
+        access, conversation, {"visibility": Visibility.HELD}, Visibility.PUBLISHED, "publish"
+    )
+
+
+def hold_message(access: Access, message: Message) -> int:
+    """Take a published comment off the website until someone approves it (a review queue
+    for the borderline cases a rule should not hide outright)."""
+    access.require(Capability.MODERATE)
+    conversation = message.conversation
+    if conversation.kind != ConversationKind.COMMENT:
+        return 0  # only public comments are public
+    return _move_inbound(
+        access,
+        conversation,
+        {"pk": message.pk, "visibility": Visibility.PUBLISHED},
+        Visibility.HELD,
+        "hold",
+    )
+
+
+def _move_inbound(
+    access: Access, conversation: Conversation, which: dict[str, Any], to: str, verb: str
+) -> int:
+    """Change the visibility of some of the contact's messages; audited, published live."""
     with transaction.atomic():
         count = Message.objects.filter(
-            conversation=conversation, direction=Direction.INBOUND, visibility=Visibility.HELD
-        ).update(visibility=Visibility.PUBLISHED)
+            conversation=conversation, direction=Direction.INBOUND, **which
+        ).update(visibility=to)
         if count:
             _bump_public_thread(conversation)
             audit.record(
                 workspace=access.workspace,
                 actor_id=access.user_id,
-                action="conversation.publish",
+                actor_label=access.actor_label,
+                action=f"conversation.{verb}",
                 object_type="conversation",
                 object_id=conversation.pk,
-                after={"published_messages": count},
+                after={f"{to}_messages": count},
             )
             publish_event(conversation.workspace_id, "update", conversation.pk)
     return count

@@ -30,7 +30,7 @@ from resonanz.core.models import Role
 from resonanz.core.permissions import Access
 from resonanz.inbox.conditions import Facts, matches_conditions
 from resonanz.inbox.models import Conversation, Direction, Message
-from resonanz.moderation.models import Rule, RuleHit
+from resonanz.moderation.models import Moderate, Rule, RuleHit
 
 logger = logging.getLogger(__name__)
 
@@ -145,14 +145,14 @@ def record_hits(decisions: Sequence[Decision]) -> list[int]:
 
 def apply_hits(hit_ids: Iterable[int]) -> int:
     """Carry out pending hits; return how many this call applied."""
-    from resonanz.inbox.services import InvalidChange, update_conversation
+    from resonanz.inbox.services import InvalidChange, hold_message, update_conversation
 
     applied = 0
     for hit_id in hit_ids:
         with transaction.atomic():
             hit = (
                 RuleHit.objects.select_for_update(of=("self",))
-                .select_related("rule", "conversation", "workspace")
+                .select_related("rule", "conversation", "workspace", "message__conversation")
                 .filter(pk=hit_id, applied_at__isnull=True)
                 .first()
             )
@@ -164,7 +164,8 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
             change = rule.change_arguments()
             outcome: dict[str, Any] = dict(change)
             try:
-                update_conversation(access, hit.conversation, **change)
+                if change:
+                    update_conversation(access, hit.conversation, **change)
             except InvalidChange as exc:
                 # The assignee has left the workspace, say: do the rest, keep what failed.
                 logger.warning("Rule %s on message %s: %s", rule.pk, hit.message_id, exc)
@@ -176,6 +177,8 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
                         outcome.update(rest)
                     except InvalidChange:
                         pass
+            if rule.moderate == Moderate.HOLD:
+                outcome["held"] = hold_message(access, hit.message)
             now = timezone.now()
             RuleHit.objects.filter(pk=hit.pk).update(applied_at=now, actions=outcome)
             Rule.objects.filter(pk=rule.pk).update(hit_count=F("hit_count") + 1, last_hit_at=now)

@@ -31,6 +31,8 @@ OFFENSIVE_KIND_NAMES = {
 class Moderate(models.TextChoices):
     HIDE = "hidden", _("Hide (no longer public)")
     SPAM = "spam", _("Mark as spam")
+    # The message only, not the conversation: it waits in the review queue for approval.
+    HOLD = "held", _("Hold for review (not public until approved)")
 
 
 class Rule(OrderedSetting, MessageConditions, ConversationChanges):
@@ -84,7 +86,7 @@ class Rule(OrderedSetting, MessageConditions, ConversationChanges):
     def change_arguments(self) -> dict[str, Any]:
         """The ``update_conversation`` arguments the rule's actions stand for."""
         arguments = super().change_arguments()
-        if self.moderate:
+        if self.moderate in (Moderate.HIDE, Moderate.SPAM):
             arguments["state"] = self.moderate
         return arguments
 
