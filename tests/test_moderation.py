@@ -378,3 +378,17 @@ def test_a_hold_rule_takes_a_comment_off_the_page_into_the_review_queue(  # type
     services.publish_held(Access(acme, Role.OWNER, alice.pk), held.conversation)
     assert Message.objects.get(pk=insult).visibility == Visibility.PUBLISHED
     assert "data-id" not in en_client.get("/w/acme/rows/?state=all&flag=held").content.decode()
+
+
+@pytest.mark.parametrize("text", ["Super Service, ihr Vollpfosten!", "Great job, morons."])
+def test_an_insult_triage_also_reads_as_praise_is_held_for_a_person_not_hidden(  # type: ignore[no-untyped-def]
+    widget, acme, text
+) -> None:
+    Rule.objects.create(workspace=acme, name="hide", flag="offensive", moderate="hidden")
+    (pk,) = _ingest(widget, text)
+    process_messages([pk])
+    message = Message.objects.get(pk=pk)
+    assert (message.offensive, message.sentiment, message.intent) == (True, "positive", "praise")
+    assert message.visibility == Visibility.HELD  # off the page all the same
+    assert message.conversation.state == State.NEW  # and in front of a person
+    assert RuleHit.objects.get().actions == {"held": 1}

@@ -143,6 +143,11 @@ def record_hits(decisions: Sequence[Decision]) -> list[int]:
     )
 
 
+def reads_as_praise(message: Message) -> bool:
+    """Triage's mood and intent both say praise: such a message is never hidden unseen."""
+    return message.sentiment == "positive" and message.intent == "praise"
+
+
 def apply_hits(hit_ids: Iterable[int]) -> int:
     """Carry out pending hits; return how many this call applied."""
     from resonanz.inbox.services import InvalidChange, hold_message, update_conversation
@@ -162,6 +167,12 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
             # The rule acts with a manager's rights (who may set rules up), as itself.
             access = Access(hit.workspace, Role.MANAGER, None, actor_label=f"rule: {rule.name}")
             change = rule.change_arguments()
+            hold = rule.moderate == Moderate.HOLD
+            if rule.moderate == Moderate.HIDE and reads_as_praise(hit.message):
+                # Triage contradicts itself (offensive, yet praise): off the page all the
+                # same, but a person decides ("Ihr seid toll!" or "Great job, morons.").
+                change.pop("state", None)
+                hold = True
             outcome: dict[str, Any] = dict(change)
             try:
                 if change:
@@ -177,7 +188,7 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
                         outcome.update(rest)
                     except InvalidChange:
                         pass
-            if rule.moderate == Moderate.HOLD:
+            if hold:
                 outcome["held"] = hold_message(access, hit.message)
             now = timezone.now()
             RuleHit.objects.filter(pk=hit.pk).update(applied_at=now, actions=outcome)
