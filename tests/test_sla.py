@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from resonanz.channels.ingest import InboundItem, ingest
@@ -135,6 +136,12 @@ def test_an_answer_in_time_stops_the_clock_as_met(webhook, policies, acme, alice
     timer = Timer.objects.get()
     assert timer.answered and timer.met is True and timer.breached_at is None
     assert Conversation.objects.get().sla_due_at is None
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    client = Client()
+    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/w/acme/sla/").content.decode()
+    assert "1 of 1 answered in time" in page and "half answered within 5 min" in page
 
 
 def test_an_overdue_wait_is_escalated_once_by_its_policy(webhook, policies, bob) -> None:  # type: ignore[no-untyped-def]

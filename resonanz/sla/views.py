@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
+from statistics import median
 from typing import Any
 
 from django.contrib import messages
@@ -52,7 +54,20 @@ def _overview(access: Access, policy: Policy | None) -> dict[str, Any]:
             overdue=Count("id", filter=Q(stopped_at__isnull=True, due_at__lt=now)),
         )
     )
-    stats = {row["policy_id"]: row for row in rows}
+    stats: dict[int | None, dict[str, Any]] = {row["policy_id"]: dict(row) for row in rows}
+    waits: dict[int | None, list[float]] = defaultdict(list)
+    for policy_key, started, answered in Timer.objects.filter(
+        workspace=access.workspace,
+        started_at__gte=now - timedelta(days=REPORT_DAYS),
+        answered=True,
+        stopped_at__isnull=False,
+    ).values_list("policy_id", "started_at", "stopped_at"):
+        if answered is not None:
+            waits[policy_key].append((answered - started).total_seconds() / 60)
+    for waited_under, minutes in waits.items():
+        if waited_under in stats:
+            # Wall-clock minutes from the contact's message to the answer, as they waited.
+            stats[waited_under]["median_minutes"] = round(median(minutes))
     hours = _hours(access)
     labels = dict(holiday_choices())
     key = f"{hours.holiday_country}-{hours.holiday_subdivision}".rstrip("-")
