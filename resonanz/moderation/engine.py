@@ -7,9 +7,9 @@ Two steps, so that nothing decided is lost and nothing is done twice:
    (rule, message) in the same transaction that stores the labels.
 2. :func:`apply_hits` then carries each pending hit out in its own transaction (hide,
    mark spam, hold for review, priority, assignee, tag) through the same services a
-   person's click uses, and marks it applied. A hit left pending by a crash in between is applied by the scheduled
-   sweep (:func:`apply_pending`); two workers never apply the same hit, as each claims it
-   with a conditional lock first.
+   person's click uses, and marks it applied. A hit left pending by a crash in between is
+   applied by the scheduled sweep (:func:`apply_pending`); two workers never apply the
+   same hit, as each claims it with a conditional lock first.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from django.utils import timezone
 from resonanz.core.models import Role
 from resonanz.core.permissions import Access
 from resonanz.inbox.conditions import Facts, matches_conditions
-from resonanz.inbox.models import Conversation, Direction, Message
+from resonanz.inbox.models import NOT_WAITING_BASE, Conversation, Direction, Message
 from resonanz.sla.business import add_business_minutes
 from resonanz.sla.models import BusinessHours, Policy, Timer
 
@@ -236,7 +236,11 @@ def _recover(now: datetime, limit: int) -> int:
     missing = (
         Conversation.objects.filter(
             workspace_id__in=Policy.objects.filter(enabled=True).values("workspace_id"),
-            waiting_since__gte=now - RECOVER_WITHIN,
+            # A waiting conversation's sort key is its waiting_since (see Conversation):
+            # a range on the inbox's own index instead of a scan of the workspace.
+            sort_key__gte=int((now - RECOVER_WITHIN).timestamp()),
+            sort_key__lt=NOT_WAITING_BASE,
+            waiting_since__isnull=False,
             sla_due_at__isnull=True,
         )
         .exclude(Exists(has_timer))
