@@ -308,3 +308,13 @@ def test_raising_the_priority_of_a_waiting_conversation_tightens_its_clock(  # t
     with django_capture_on_commit_callbacks(execute=True):
         services.update_conversation(Access(acme, Role.OWNER, alice.pk), conv, priority=0)
     assert Timer.objects.get().due_at == berlin(2026, 11, 30, 11, 0)  # never loosened
+
+
+def test_spam_starts_no_clock(webhook, policies) -> None:  # type: ignore[no-untyped-def]
+    conv = _arrive(
+        webhook,
+        "BITCOIN VERDOPPELN – nur heute! Jetzt klicken: http://x.example/win http://y.example",
+        timezone.now(),
+    )
+    assert conv.spam
+    assert not Timer.objects.exists() and conv.sla_due_at is None

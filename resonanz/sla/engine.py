@@ -73,6 +73,10 @@ def deadline(policy: Policy, start: datetime, hours: BusinessHours | None) -> da
 
 
 def policy_for(policies: Iterable[Policy], conversation: Conversation) -> Policy | None:
+    """The first policy the conversation meets; none for spam (nobody owes it an answer,
+    and its clock would only escalate it)."""
+    if conversation.spam:
+        return None
     facts = conversation_facts(conversation)
     return next((p for p in policies if matches_conditions(p, facts)), None)
 
