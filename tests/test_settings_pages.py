@@ -53,7 +53,7 @@ def test_webhook_reply_url(alice_client: Client, webhook) -> None:  # type: igno
         alice_client.post(
             "/w/acme/settings/channels/webhook/", {"reply_url": "not a url"}
         ).status_code
-        == 200
+        == 400  # refused with the form and its error, nothing stored
     )
     webhook.refresh_from_db()
     assert webhook.config["reply_url"] == "https://crm.example/hook"
@@ -98,7 +98,7 @@ def test_workspace_settings_owner_only(alice_client: Client, acme, bob) -> None:
     r = alice_client.post(
         "/w/acme/settings/", {"name": "x", "timezone": "Mars/Olympus", "languages": ""}
     )
-    assert r.status_code == 200
+    assert r.status_code == 400  # an unknown time zone is refused, nothing stored
     acme.refresh_from_db()
     assert acme.timezone == "Europe/Vienna"
     assert login(Client(), bob).get("/w/acme/settings/").status_code == 403
@@ -126,3 +126,8 @@ def test_workspace_cli_creates_owner_and_workspace() -> None:
     assert membership.role == "owner" and membership.user.check_password("ein-langes-passwort")
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 2 and "exists already" in again.stderr
+
+
+@pytest.mark.parametrize("url", ["/w/acme/settings/", "/w/acme/settings/members/", "/profile/"])
+def test_an_empty_post_is_refused_not_taken_for_a_first_visit(alice_client, url) -> None:  # type: ignore[no-untyped-def]
+    assert alice_client.post(url, {}).status_code == 400

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resonanz.accounts.models import User
 from resonanz.accounts.services import accept_invitation, find_invitation
+from resonanz.core.forms import posted, status_of
 
 
 class SignupForm(forms.Form):
@@ -39,7 +40,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if existing is not None:
         messages.info(request, _("Log in to accept the invitation."))
         return redirect(f"/login/?next={request.path}")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(posted(request))
     if request.method == "POST" and form.is_valid():
         user = User.objects.create_user(
             email=invite.email,
@@ -49,7 +50,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         accept_invitation(invite, user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("inbox:list", ws=invite.workspace.slug)
-    return render(request, "accounts/invitation.html", {"invite": invite, "form": form})
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invite": invite, "form": form},
+        status=status_of(form),
+    )
 
 
 class ProfileForm(forms.ModelForm):
@@ -60,9 +66,9 @@ class ProfileForm(forms.ModelForm):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form}, status=status_of(form))

@@ -30,6 +30,7 @@ from resonanz.channels.services import (
     update_workspace,
 )
 from resonanz.core import audit
+from resonanz.core.forms import posted, status_of
 from resonanz.core.models import AuditLog, Membership, Role
 from resonanz.core.permissions import ROLE_ORDER, Access, Capability
 
@@ -94,7 +95,7 @@ def workspace_settings(request: HttpRequest, ws: str) -> HttpResponse:
     access.require(Capability.OWN)
     workspace = access.workspace
     form = WorkspaceForm(
-        request.POST or None,
+        posted(request),
         initial={
             "name": workspace.name,
             "timezone": workspace.timezone,
@@ -117,7 +118,7 @@ def workspace_settings(request: HttpRequest, ws: str) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("settings:workspace", ws=ws)
-    return render(request, "settings/workspace.html", {"form": form})
+    return render(request, "settings/workspace.html", {"form": form}, status=status_of(form))
 
 
 class WidgetSettingsForm(forms.Form):
@@ -144,7 +145,7 @@ def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
     form: forms.Form | None = None
     if channel.kind == ChannelKind.WIDGET:
         form = WidgetSettingsForm(
-            request.POST or None,
+            posted(request),
             initial={
                 "allowed_origins": "\n".join(channel.config.get("allowed_origins", [])),
                 "premoderation": channel.config.get("premoderation", False),
@@ -153,7 +154,7 @@ def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
         )
     elif channel.kind == ChannelKind.WEBHOOK:
         form = WebhookSettingsForm(
-            request.POST or None, initial={"reply_url": channel.config.get("reply_url", "")}
+            posted(request), initial={"reply_url": channel.config.get("reply_url", "")}
         )
     takes_deliveries = channel.kind in (ChannelKind.WEBHOOK, ChannelKind.WIDGET)
     if takes_deliveries and request.POST.get("action") == "retry":
@@ -185,6 +186,7 @@ def channel_detail(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
             "is_owner": access.can(Capability.OWN),
             "deliveries": deliveries.summary(channel) if takes_deliveries else None,
         },
+        status=status_of(form),
     )
 
 
@@ -248,7 +250,7 @@ class InviteForm(forms.Form):
 
 def members(request: HttpRequest, ws: str) -> HttpResponse:
     access = _access(request)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(posted(request))
     if request.method == "POST":
         access.require(Capability.MANAGE)
         if "change_role" in request.POST:
@@ -275,6 +277,7 @@ def members(request: HttpRequest, ws: str) -> HttpResponse:
             "roles": Role.choices,
             "can_manage": access.can(Capability.MANAGE),
         },
+        status=status_of(form),
     )
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from resonanz.core import audit
+from resonanz.core.forms import posted, status_of
 from resonanz.core.models import Workspace
 from resonanz.core.permissions import Access, Capability
 
@@ -167,8 +168,7 @@ class OrderedSettingsPages(Generic[M]):
         obj = self.settings.get(access, pk) if pk is not None else None
         if request.method == "POST":
             access.require(Capability.MANAGE)
-        data = request.POST if request.method == "POST" else None  # an empty POST is bound too
-        form = self.form_class(data, instance=obj, workspace=access.workspace)  # type: ignore[call-arg]
+        form = self.form_class(posted(request), instance=obj, workspace=access.workspace)  # type: ignore[call-arg]
         if request.method == "POST" and form.is_valid():
             self.settings.save(access, form.save(commit=False))
             messages.success(request, str(self.saved))
@@ -182,7 +182,7 @@ class OrderedSettingsPages(Generic[M]):
                 "can_manage": access.can(Capability.MANAGE),
                 **self.context(access, obj),
             },
-            status=400 if form.errors else 200,
+            status=status_of(form),
         )
 
     def toggle(self, request: HttpRequest, ws: str, pk: int) -> HttpResponse:

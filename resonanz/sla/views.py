@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from resonanz.core.forms import posted, status_of
 from resonanz.core.ordered import OrderedSettingsPages
 from resonanz.core.permissions import Access, Capability
 from resonanz.sla.business import upcoming_holidays
@@ -101,7 +102,7 @@ def business_hours(request: HttpRequest, ws: str) -> HttpResponse:
     initial = BusinessHoursForm.initial_for(
         hours.week, hours.holiday_country, hours.holiday_subdivision
     )
-    form = BusinessHoursForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = BusinessHoursForm(posted(request), initial=initial)
     if request.method == "POST":
         access.require(Capability.MANAGE)
         if form.is_valid():
@@ -117,5 +118,5 @@ def business_hours(request: HttpRequest, ws: str) -> HttpResponse:
             "can_manage": access.can(Capability.MANAGE),
             "tz": access.workspace.timezone,
         },
-        status=400 if form.errors else 200,
+        status=status_of(form),
     )
