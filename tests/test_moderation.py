@@ -392,3 +392,28 @@ def test_an_insult_triage_also_reads_as_praise_is_held_for_a_person_not_hidden( 
     assert message.visibility == Visibility.HELD  # off the page all the same
     assert message.conversation.state == State.NEW  # and in front of a person
     assert RuleHit.objects.get().actions == {"held": 1}
+
+
+def test_taking_back_a_rules_hide_or_approving_a_held_insult_teaches_not_offensive(  # type: ignore[no-untyped-def]
+    widget, acme, alice
+) -> None:
+    from resonanz.core.permissions import Access
+    from resonanz.inbox import services
+
+    person = Access(acme, Role.OWNER, alice.pk)
+    Rule.objects.create(workspace=acme, name="hide", flag="offensive", moderate="hidden")
+    (hidden,) = _ingest(widget, INSULT, prefix="h")
+    process_messages([hidden])
+    assert not LabelExample.objects.exists()  # the rule itself teaches nothing
+    services.update_conversation(person, Message.objects.get(pk=hidden).conversation, state="open")
+    example = LabelExample.objects.get(message_id=hidden)
+    assert (example.task, example.label, example.predicted) == ("offensive", "other", "offensive")
+    assert Message.objects.get(pk=hidden).offensive is False
+
+    Rule.objects.update(moderate="held")
+    (held,) = _ingest(widget, "Ihr seid doch alle komplett unfähig. Saftladen!", prefix="k")
+    process_messages([held])
+    assert Message.objects.get(pk=held).visibility == Visibility.HELD
+    services.publish_held(person, Message.objects.get(pk=held).conversation)
+    assert LabelExample.objects.get(message_id=held).label == "other"
+    assert Message.objects.get(pk=held).visibility == Visibility.PUBLISHED

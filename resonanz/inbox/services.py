@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from resonanz.channels.models import OutboxItem
@@ -293,6 +294,15 @@ def _teach_triage(access: Access, conv: Conversation, old_state: str, new_state:
         record_implied(access, conv, "spam", "ham")
     if new_state == State.HIDDEN:
         record_implied(access, conv, "offensive", "offensive")
+    elif old_state == State.HIDDEN and new_state != State.SPAM:
+        # A hide taken back (a rule's, say): what was flagged is acceptable here.
+        record_implied(access, conv, "offensive", "other", _flagged_inbound(conv))
+
+
+def _flagged_inbound(conversation: Conversation, **which: Any) -> QuerySet[Message]:
+    return Message.objects.filter(
+        conversation=conversation, direction=Direction.INBOUND, offensive=True, **which
+    )
 
 
 def _set_inbound_visibility(conversation: Conversation, *, public: bool) -> None:
@@ -308,11 +318,21 @@ def _set_inbound_visibility(conversation: Conversation, *, public: bool) -> None
 
 
 def publish_held(access: Access, conversation: Conversation) -> int:
-    """Approve a pre-moderated comment: it becomes visible on the website."""
+    """Approve a pre-moderated comment: it becomes visible on the website.
+
+    A person approving a comment triage had flagged offensive says it is acceptable here:
+    the workspace's triage learns that (as from any correction).
+    """
     access.require(Capability.MODERATE)
-    return _move_inbound(
-        access, conversation, {"visibility": Visibility.HELD}, Visibility.PUBLISHED, "publish"
-    )
+    from resonanz.triage.services import record_implied
+
+    with transaction.atomic():
+        flagged = list(_flagged_inbound(conversation, visibility=Visibility.HELD))
+        if flagged and access.user_id is not None:
+            record_implied(access, conversation, "offensive", "other", flagged)
+        return _move_inbound(
+            access, conversation, {"visibility": Visibility.HELD}, Visibility.PUBLISHED, "publish"
+        )
 
 
 def hold_message(access: Access, message: Message) -> int:

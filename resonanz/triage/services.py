@@ -120,15 +120,23 @@ def correct_label(access: Access, message: Message, task: str, label: str) -> La
     return example
 
 
-def record_implied(access: Access, conversation: Conversation, task: str, label: str) -> int:
-    """Actions teach too: marking spam, un-marking it, hiding as offensive.
+def record_implied(
+    access: Access,
+    conversation: Conversation,
+    task: str,
+    label: str,
+    messages: Iterable[Message] | None = None,
+) -> int:
+    """Actions teach too: marking spam, un-marking it, hiding as offensive, taking a hide
+    back or approving a held comment triage had flagged.
 
-    An explicit correction of the same message and task is never overwritten.
+    ``messages`` are the conversation's inbound messages the action speaks about (all of
+    them unless given). An explicit correction of the same message and task is never
+    overwritten.
     """
     count = 0
-    messages: Iterable[Message] = Message.objects.filter(
-        conversation=conversation, direction=Direction.INBOUND
-    )
+    if messages is None:
+        messages = Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
     for message in messages:
         explicit = LabelExample.objects.filter(
             message=message, task=task, source=ExampleSource.EXPLICIT
