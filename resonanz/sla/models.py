@@ -3,7 +3,7 @@
 The team's own written guideline in code: a policy matches a waiting conversation by the
 same conditions as a moderation rule (mood, intent, language, channel, kind, priority),
 sets the time by which someone must answer, counted in the workspace's business hours
-(German public holidays of its state excluded) or around the clock, and says what happens
+(the public holidays of its country or state excluded) or around the clock, and says what happens
 when that time passes (priority, assignee, tag).
 """
 
@@ -73,8 +73,8 @@ class Timer(models.Model):
     policy = models.ForeignKey(Policy, on_delete=models.SET_NULL, null=True, related_name="+")
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
-    # When the wait ended: the first answer after started_at, or the time it was closed
-    # without one (then answered is False).
+    # When the wait ended: the first answer after started_at, or, for a wait closed without
+    # an answer, when the scheduled check noticed (then answered is False).
     stopped_at = models.DateTimeField(null=True, blank=True)
     answered = models.BooleanField(default=False)
     breached_at = models.DateTimeField(null=True, blank=True)
