@@ -417,3 +417,27 @@ def test_taking_back_a_rules_hide_or_approving_a_held_insult_teaches_not_offensi
     services.publish_held(person, Message.objects.get(pk=held).conversation)
     assert LabelExample.objects.get(message_id=held).label == "other"
     assert Message.objects.get(pk=held).visibility == Visibility.PUBLISHED
+
+
+def test_rules_are_reordered_in_the_page(en_client, acme, other_ws, bob, client) -> None:  # type: ignore[no-untyped-def]
+    a, b, c = (
+        Rule.objects.create(workspace=acme, name=n, words=n, moderate="spam", position=i)
+        for i, n in enumerate("abc", 1)
+    )
+    assert (
+        en_client.post(f"/w/acme/moderation/{c.pk}/move/", {"direction": "up"}).status_code == 302
+    )
+    assert list(Rule.objects.values_list("name", flat=True)) == ["a", "c", "b"]
+    en_client.post(f"/w/acme/moderation/{a.pk}/move/", {"direction": "up"})  # already first
+    en_client.post(f"/w/acme/moderation/{b.pk}/move/", {"direction": "down"})  # already last
+    assert list(Rule.objects.values_list("name", flat=True)) == ["a", "c", "b"]
+    assert en_client.post(f"/w/acme/moderation/{a.pk}/move/", {"direction": "x"}).status_code == 400
+    theirs = Rule.objects.create(workspace=other_ws, name="t", words="t", moderate="spam")
+    assert (
+        en_client.post(f"/w/acme/moderation/{theirs.pk}/move/", {"direction": "up"}).status_code
+        == 404
+    )
+    client.force_login(bob, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.post(f"/w/acme/moderation/{b.pk}/move/", {"direction": "up"}).status_code == 403
+    assert [r.name for r in Rule.objects.filter(workspace=acme)] == ["a", "c", "b"]
+    assert AuditLog.objects.filter(action="moderation.rule.move").count() == 1  # no-ops unlogged

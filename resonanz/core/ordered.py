@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.db import models, transaction
 from django.db.models import Max
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -107,6 +107,36 @@ class OrderedSettings(Generic[M]):
             self.save(access, obj)
         return obj
 
+    def move(self, access: Access, obj: M, step: int) -> M:
+        """Swap places with the neighbour above (step -1) or below (step 1); the order is
+        the order in which they apply."""
+        access.require(Capability.MANAGE)
+        with transaction.atomic():
+            siblings = list(
+                self.model._default_manager.select_for_update()
+                .filter(workspace=access.workspace)
+                .order_by("position", "id")
+            )
+            index = next(i for i, sibling in enumerate(siblings) if sibling.pk == obj.pk)
+            other = index + step
+            if not 0 <= other < len(siblings):
+                return obj
+            siblings[index], siblings[other] = siblings[other], siblings[index]
+            for position, sibling in enumerate(siblings, 1):
+                if sibling.position != position:
+                    sibling.position = position
+                    sibling.save(update_fields=["position"])
+            audit.record(
+                workspace=access.workspace,
+                actor_id=access.user_id,
+                action=f"{self.kind}.move",
+                object_type=self.kind,
+                object_id=obj.pk,
+                after={"order": [sibling.pk for sibling in siblings]},
+            )
+        obj.refresh_from_db()
+        return obj
+
     def delete(self, access: Access, obj: M) -> None:
         access.require(Capability.MANAGE)
         with transaction.atomic():
@@ -191,6 +221,14 @@ class OrderedSettingsPages(Generic[M]):
         self.settings.set_enabled(access, obj, not obj.enabled)
         return redirect(f"{self.namespace}:list", ws=ws)
 
+    def move(self, request: HttpRequest, ws: str, pk: int) -> HttpResponse:
+        access = self._access(request)
+        step = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
+        if step is None:
+            return HttpResponseBadRequest("direction must be up or down.")
+        self.settings.move(access, self.settings.get(access, pk), step)
+        return redirect(f"{self.namespace}:list", ws=ws)
+
     def delete(self, request: HttpRequest, ws: str, pk: int) -> HttpResponse:
         access = self._access(request)
         self.settings.delete(access, self.settings.get(access, pk))
@@ -205,5 +243,6 @@ class OrderedSettingsPages(Generic[M]):
             path("new/", self.edit, name="new"),
             path("<int:pk>/", self.edit, name="edit"),
             path("<int:pk>/toggle/", require_POST(self.toggle), name="toggle"),
+            path("<int:pk>/move/", require_POST(self.move), name="move"),
             path("<int:pk>/delete/", require_POST(self.delete), name="delete"),
         ]
