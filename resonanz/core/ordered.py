@@ -64,6 +64,24 @@ class OrderedSettings(Generic[M]):
     def _state(self, obj: M) -> dict[str, Any]:
         return model_to_dict(obj, fields=self.audited_fields)
 
+    def _audit(
+        self,
+        access: Access,
+        verb: str,
+        obj: M,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        audit.record(
+            workspace=access.workspace,
+            actor_id=access.user_id,
+            action=f"{self.kind}.{verb}",
+            object_type=self.kind,
+            object_id=obj.pk,
+            before=before,
+            after=after,
+        )
+
     def get(self, access: Access, pk: int) -> M:
         """One of the workspace's settings; another workspace's id is as unknown as a
         made-up one."""
@@ -89,15 +107,7 @@ class OrderedSettings(Generic[M]):
                 before = self._state(self.model._default_manager.select_for_update().get(pk=obj.pk))
             obj.updated_at = timezone.now()
             obj.save()
-            audit.record(
-                workspace=access.workspace,
-                actor_id=access.user_id,
-                action=f"{self.kind}.save",
-                object_type=self.kind,
-                object_id=obj.pk,
-                before=before,
-                after=self._state(obj),
-            )
+            self._audit(access, "save", obj, before=before, after=self._state(obj))
         return obj
 
     def set_enabled(self, access: Access, obj: M, enabled: bool) -> M:
@@ -126,28 +136,14 @@ class OrderedSettings(Generic[M]):
                 if sibling.position != position:
                     sibling.position = position
                     sibling.save(update_fields=["position"])
-            audit.record(
-                workspace=access.workspace,
-                actor_id=access.user_id,
-                action=f"{self.kind}.move",
-                object_type=self.kind,
-                object_id=obj.pk,
-                after={"order": [sibling.pk for sibling in siblings]},
-            )
+            self._audit(access, "move", obj, after={"order": [sibling.pk for sibling in siblings]})
         obj.refresh_from_db()
         return obj
 
     def delete(self, access: Access, obj: M) -> None:
         access.require(Capability.MANAGE)
         with transaction.atomic():
-            audit.record(
-                workspace=access.workspace,
-                actor_id=access.user_id,
-                action=f"{self.kind}.delete",
-                object_type=self.kind,
-                object_id=obj.pk,
-                before=self._state(obj),
-            )
+            self._audit(access, "delete", obj, before=self._state(obj))
             obj.delete()
 
 
