@@ -318,3 +318,52 @@ def test_spam_starts_no_clock(webhook, policies) -> None:  # type: ignore[no-unt
     )
     assert conv.spam
     assert not Timer.objects.exists() and conv.sla_due_at is None
+
+
+def test_a_lunch_break_is_a_second_span_and_stops_the_clock(en_client, acme) -> None:  # type: ignore[no-untyped-def]
+    data = {"opens_0": "08:00", "closes_0": "12:00", "opens2_0": "13:00", "closes2_0": "17:00"}
+    assert en_client.post("/w/acme/sla/hours/", {**data, "holidays": "DE"}).status_code == 302
+    hours = BusinessHours.objects.get()
+    assert hours.week[0] == [["08:00", "12:00"], ["13:00", "17:00"]] and not any(hours.week[1:])
+    start = berlin(2026, 11, 30, 11, 30)  # a Monday
+    assert add_business_minutes(start, 60, hours.week, BERLIN, "DE") == berlin(2026, 11, 30, 13, 30)
+    page = en_client.get("/w/acme/sla/").content.decode()
+    assert "08:00–12:00, 13:00–17:00" in page
+    assert 'value="13:00"' in en_client.get("/w/acme/sla/hours/").content.decode()
+    overlapping = {**data, "opens2_0": "11:00"}
+    response = en_client.post("/w/acme/sla/hours/", overlapping)
+    assert (
+        response.status_code == 400
+        and "starts after the first one ends" in response.content.decode()
+    )
+
+
+def test_business_hours_through_the_api(acme, alice, bob) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_api import api
+    from tests.test_moderation import _token
+
+    token = _token(acme, alice)
+    assert api("get", "/api/v1/sla/hours", token).json() == {
+        "week": default_week(),
+        "holidays": "DE",
+    }
+    week = [[["09:00", "12:00"], ["13:00", "16:00"]]] * 5 + [[], []]
+    response = api("put", "/api/v1/sla/hours", token, {"week": week, "holidays": "AT-9"})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"week": week, "holidays": "AT-9"}
+    saved = BusinessHours.objects.get()
+    assert (saved.holiday_country, saved.holiday_subdivision) == ("AT", "9")
+    for bad in (
+        {"week": week[:6], "holidays": "DE"},  # six days
+        {"week": [[["09:00", "10:00"]] * 3] + week[1:], "holidays": "DE"},  # three spans
+        {"week": [[["10:00", "09:00"]]] + week[1:], "holidays": "DE"},  # backwards
+        {"week": [[]] * 7, "holidays": "DE"},  # never open
+        {"week": week, "holidays": "XX-1"},
+        {"week": "always", "holidays": "DE"},
+    ):
+        assert api("put", "/api/v1/sla/hours", token, bad).status_code == 400, bad
+    agent = _token(acme, bob, Role.AGENT)
+    assert (
+        api("put", "/api/v1/sla/hours", agent, {"week": week, "holidays": "DE"}).status_code == 403
+    )
+    assert BusinessHours.objects.get().week == week

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Schema
+from django.http import HttpRequest
+from ninja import Schema, Status
 
-from resonanz.api.ordered import ordered_settings_router
-from resonanz.sla.forms import PolicyForm
-from resonanz.sla.models import Policy
-from resonanz.sla.services import POLICIES
+from resonanz.api.ordered import ErrorOut, form_errors, ordered_settings_router
+from resonanz.core.permissions import Access, Capability
+from resonanz.sla.forms import SPANS, BusinessHoursForm, PolicyForm
+from resonanz.sla.models import BusinessHours, Policy
+from resonanz.sla.services import POLICIES, save_business_hours
 
 FORM_FIELDS = POLICIES.audited_fields
 
@@ -67,3 +69,59 @@ router = ordered_settings_router(
     schema_out=PolicyOut,
     to_out=PolicyOut.of,
 )
+
+
+class HoursOut(Schema):
+    """Opening hours per weekday (Monday first): up to two [start, end] spans "HH:MM", none
+    when closed; and the public holidays kept ("DE", "DE-HE", "AT-9", "" for none)."""
+
+    week: list[list[list[str]]]
+    holidays: str
+
+
+def _hours_out(hours: BusinessHours) -> dict[str, Any]:
+    key = f"{hours.holiday_country}-{hours.holiday_subdivision}".rstrip("-")
+    return {"week": hours.week, "holidays": key}
+
+
+@router.get("/hours", response=HoursOut, summary="The business hours SLA policies count in")
+def get_hours(request: HttpRequest) -> dict[str, Any]:
+    access: Access = request.auth  # type: ignore[attr-defined]
+    workspace = access.workspace
+    return _hours_out(
+        BusinessHours.objects.filter(workspace=workspace).first()
+        or BusinessHours(workspace=workspace)
+    )
+
+
+@router.put(
+    "/hours",
+    response={200: HoursOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Set the business hours (validated as on the page)",
+)
+def put_hours(request: HttpRequest, payload: HoursOut) -> Status[dict[str, Any]]:
+    access: Access = request.auth  # type: ignore[attr-defined]
+    access.require(Capability.MANAGE)
+    week = payload.week
+    if len(week) != 7 or any(
+        len(spans) > SPANS or any(len(s) != 2 for s in spans) for spans in week
+    ):
+        return Status(
+            400,
+            {
+                "error": f"week is 7 days, each with at most {SPANS} [start, end] spans.",
+                "fields": [],
+            },
+        )
+    data = BusinessHoursForm.data_for(week, "", "")
+    data["holidays"] = payload.holidays
+    form = BusinessHoursForm(data)
+    if not form.is_valid():
+        return Status(400, {"error": "Invalid business hours.", "fields": form_errors(form)})
+    hours = save_business_hours(
+        access,
+        form.cleaned_data["week"],
+        form.cleaned_data["country"],
+        form.cleaned_data["subdivision"],
+    )
+    return Status(200, _hours_out(hours))

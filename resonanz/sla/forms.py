@@ -70,8 +70,11 @@ def holiday_choices() -> list[tuple[str, str]]:
     return choices
 
 
+SPANS = 2  # per day: a morning and an afternoon, for a team that takes a lunch break
+
+
 class BusinessHoursForm(forms.Form):
-    """Opening hours per weekday (one span; both empty = closed) and the holidays kept."""
+    """Opening hours per weekday (up to two spans; all empty = closed), holidays kept."""
 
     holidays = forms.ChoiceField(label=_("Public holidays"), required=False)
 
@@ -79,42 +82,67 @@ class BusinessHoursForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["holidays"].choices = holiday_choices()  # type: ignore[attr-defined]
         for day, name in enumerate(WEEKDAYS):
-            widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-            self.fields[f"opens_{day}"] = forms.TimeField(label=name, required=False, widget=widget)
-            self.fields[f"closes_{day}"] = forms.TimeField(
-                label=_("until"), required=False, widget=widget
-            )
+            for span in range(SPANS):
+                widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+                self.fields[_field("opens", span, day)] = forms.TimeField(
+                    label=name, required=False, widget=widget
+                )
+                self.fields[_field("closes", span, day)] = forms.TimeField(
+                    label=_("until"), required=False, widget=widget
+                )
 
-    def days(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+    def days(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
         return [
-            (str(name), self[f"opens_{day}"], self[f"closes_{day}"])
+            (
+                str(name),
+                [
+                    (self[_field("opens", span, day)], self[_field("closes", span, day)])
+                    for span in range(SPANS)
+                ],
+            )
             for day, name in enumerate(WEEKDAYS)
         ]
 
     @staticmethod
-    def initial_for(week: list[list[list[str]]], country: str, subdivision: str) -> dict[str, Any]:
-        initial: dict[str, Any] = {
-            "holidays": f"{country}-{subdivision}" if subdivision else country
-        }
+    def data_for(week: list[list[list[str]]], country: str, subdivision: str) -> dict[str, Any]:
+        """Form data (or initial values) for a week as the model stores it."""
+        data: dict[str, Any] = {"holidays": f"{country}-{subdivision}" if subdivision else country}
         for day, spans in enumerate(week):
-            if spans:
-                initial[f"opens_{day}"], initial[f"closes_{day}"] = spans[0]
-        return initial
+            for span, (opens, closes) in enumerate(spans[:SPANS]):
+                data[_field("opens", span, day)] = opens
+                data[_field("closes", span, day)] = closes
+        return data
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         week: list[list[list[str]]] = []
         for day in range(7):
-            opens: time | None = data.get(f"opens_{day}")
-            closes: time | None = data.get(f"closes_{day}")
-            if opens is None and closes is None:
-                week.append([])
-            elif opens is None or closes is None or opens >= closes:
-                self.add_error(f"closes_{day}", _("Give both times, the first before the second."))
-            else:
-                week.append([[opens.strftime("%H:%M"), closes.strftime("%H:%M")]])
-        if len(week) == 7 and not any(week):
+            spans: list[list[str]] = []
+            for span in range(SPANS):
+                opens: time | None = data.get(_field("opens", span, day))
+                closes: time | None = data.get(_field("closes", span, day))
+                if opens is None and closes is None:
+                    continue
+                if opens is None or closes is None or opens >= closes:
+                    self.add_error(
+                        _field("closes", span, day),
+                        _("Give both times, the first before the second."),
+                    )
+                elif spans and opens.strftime("%H:%M") < spans[-1][1]:
+                    self.add_error(
+                        _field("opens", span, day),
+                        _("The second span starts after the first one ends."),
+                    )
+                else:
+                    spans.append([opens.strftime("%H:%M"), closes.strftime("%H:%M")])
+            week.append(spans)
+        if not self.errors and not any(week):
             raise forms.ValidationError(_("Open on at least one day of the week."))
         country, _sep, subdivision = (data.get("holidays") or "").partition("-")
         data["week"], data["country"], data["subdivision"] = week, country, subdivision
         return data
+
+
+def _field(kind: str, span: int, day: int) -> str:
+    """``opens_0`` / ``closes_0`` for a day's first span (as before), ``opens2_0`` ... after."""
+    return f"{kind}{span + 1 if span else ''}_{day}"

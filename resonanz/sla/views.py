@@ -99,7 +99,7 @@ def business_hours(request: HttpRequest, ws: str) -> HttpResponse:
     access: Access = request.access  # type: ignore[attr-defined]
     access.require(Capability.VIEW)
     hours = _hours(access)
-    initial = BusinessHoursForm.initial_for(
+    initial = BusinessHoursForm.data_for(
         hours.week, hours.holiday_country, hours.holiday_subdivision
     )
     form = BusinessHoursForm(posted(request), initial=initial)
