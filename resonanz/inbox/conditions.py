@@ -18,11 +18,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from resonanz.core.models import Workspace
-from resonanz.core.text import clean_text
-from resonanz.inbox.models import ConversationKind, Message, Priority
-from resonanz.triage.labels import DEFAULT_LANGUAGES, INTENT_LABELS, SENTIMENT_LABELS
+from resonanz.inbox.models import ConversationKind, Message, Priority, tag_name
+from resonanz.triage.labels import (
+    DEFAULT_LANGUAGES,
+    INTENT_LABELS,
+    PRIORITY_LABELS,
+    SENTIMENT_LABELS,
+)
 
-PRIORITY_BY_NAME = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+# Triage's priority names as the conversation's priority values.
+PRIORITY_BY_NAME = {name: Priority[name.upper()].value for name in PRIORITY_LABELS}
 
 
 def label_choices(labels: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -149,18 +154,10 @@ class Facts:
 
     @classmethod
     def from_labels(
-        cls,
-        text: str,
-        labels: Mapping[str, Any],
-        channel_id: int,
-        conversation_kind: str,
-        priority: int | None = None,
+        cls, text: str, labels: Mapping[str, Any], channel_id: int, conversation_kind: str
     ) -> Facts:
-        """From the label columns as stored on a message (``triage`` holds the scores).
-
-        ``priority`` is triage's for the message unless given (a conversation's own
-        priority, which a person may have raised, for SLA policies).
-        """
+        """From the label columns as stored on a message (``triage`` holds the scores and
+        triage's priority for the message)."""
         details = labels.get("triage") or {}
         return cls(
             text=text,
@@ -172,24 +169,18 @@ class Facts:
             offensive_kind=str(details.get("offensive_kind") or ""),
             spam=bool(labels.get("spam")),
             spam_score=float(details.get("spam_score") or 0.0),
-            priority=priority
-            if priority is not None
-            else PRIORITY_BY_NAME.get(str(details.get("priority")), -1),
+            priority=PRIORITY_BY_NAME.get(str(details.get("priority")), -1),
             channel_id=channel_id,
             conversation_kind=conversation_kind,
         )
 
     @classmethod
-    def of_message(
-        cls, message: Message, conversation_kind: str, priority: int | None = None
-    ) -> Facts:
+    def of_message(cls, message: Message, conversation_kind: str) -> Facts:
         labels = {
             name: getattr(message, name)
             for name in ("language", "sentiment", "intent", "offensive", "spam", "triage")
         }
-        return cls.from_labels(
-            message.body, labels, message.channel_id, conversation_kind, priority
-        )
+        return cls.from_labels(message.body, labels, message.channel_id, conversation_kind)
 
 
 def matches_conditions(conditions: MessageConditions, facts: Facts) -> bool:
@@ -234,7 +225,13 @@ class ConditionsForm(forms.ModelForm):
                     field.choices = [("", blank)] + [c for c in field.choices if c[0] != ""]
 
     def clean_add_tag(self) -> str:
-        return clean_text(self.cleaned_data.get("add_tag") or "", 60).replace("\n", " ")
+        return tag_name(self.cleaned_data.get("add_tag") or "")
+
+    def condition_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.condition_names]
+
+    def action_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.action_names]
 
     def has_condition(self, data: Mapping[str, Any]) -> bool:
         return any(data.get(name) not in (None, "", False) for name in self.condition_names)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resonanz.core.models import Workspace
+from resonanz.core.text import clean_text
 
 # Conversations nobody is waiting on sort after every waiting one (see ``Conversation.sort_key``).
 NOT_WAITING_BASE = 10**11
@@ -55,9 +56,17 @@ class Thread(models.Model):
         return self.title or self.url or self.key
 
 
+TAG_LENGTH = 60
+
+
+def tag_name(text: str) -> str:
+    """A tag's name as typed, made safe: one line, no control characters, bounded."""
+    return clean_text(text, TAG_LENGTH).replace("\n", " ")
+
+
 class Tag(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=TAG_LENGTH)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique")]

@@ -35,6 +35,7 @@ from resonanz.inbox.models import (
     State,
     Tag,
     Visibility,
+    tag_name,
 )
 from resonanz.inbox.public import bump_public_version
 from resonanz.inbox.search import index_messages
@@ -383,7 +384,7 @@ def _is_member(access: Access, user_id: object) -> bool:
 
 
 def _clean_tag(name: str) -> str:
-    cleaned = clean_text(name, 60).replace("\n", " ")
+    cleaned = tag_name(name)
     if not cleaned:
         raise InvalidChange("A tag needs a name.")
     return cleaned

@@ -40,10 +40,8 @@ class RuleForm(ConditionsForm):
         }
 
     def condition_fields(self) -> list[forms.BoundField]:
+        # The score stands beside the flag it is about.
         return [self[name] for name in ("flag", "min_score", *CONDITIONS[1:])]
-
-    def action_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ACTIONS]
 
     def clean_min_score(self) -> float:
         score = self.cleaned_data["min_score"]

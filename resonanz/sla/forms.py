@@ -38,12 +38,6 @@ class PolicyForm(ConditionsForm):
             ),
         }
 
-    def condition_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in MESSAGE_CONDITIONS]
-
-    def action_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in CONVERSATION_CHANGES]
-
     def clean_first_response_minutes(self) -> int:
         minutes = self.cleaned_data["first_response_minutes"]
         if not 1 <= minutes <= MAX_MINUTES:
