@@ -107,16 +107,21 @@ def _moderation_decisions(messages: list[Message], labels: dict[int, Labels]) ->
     """The moderation rules each freshly labelled message meets, per workspace."""
     from resonanz.moderation.engine import decide
 
-    by_workspace: dict[int, list[Message]] = defaultdict(list)
-    for message in messages:
-        if message.pk in labels:
-            by_workspace[message.workspace_id].append(message)
     fields = {pk: result.fields for pk, result in labels.items()}
     return [
         decision
-        for workspace_id, group in by_workspace.items()
+        for workspace_id, group in _inbound_by_workspace(messages).items()
         for decision in decide(workspace_id, group, fields)
     ]
+
+
+def _inbound_by_workspace(messages: list[Message]) -> dict[int, list[Message]]:
+    """The inbound messages (the ones triage labels), per workspace, in batch order."""
+    by_workspace: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        if message.direction == Direction.INBOUND:
+            by_workspace[message.workspace_id].append(message)
+    return by_workspace
 
 
 def _record_hits(decisions: list[Decision]) -> list[int]:
@@ -226,13 +231,9 @@ def _triage(messages: list[Message]) -> dict[int, Labels]:
     from resonanz.triage.pipeline import get_triage
     from resonanz.triage.services import workspace_adjustments
 
-    by_workspace: dict[int, list[Message]] = defaultdict(list)
-    for message in messages:
-        if message.direction == Direction.INBOUND:
-            by_workspace[message.workspace_id].append(message)
     triage = get_triage()
     out: dict[int, Labels] = {}
-    for workspace_id, group in by_workspace.items():
+    for workspace_id, group in _inbound_by_workspace(messages).items():
         options: dict[str, Any] = {
             "author_reach": _author_reach(group),
             "reactions": [m.reactions for m in group],

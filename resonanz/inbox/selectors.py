@@ -53,6 +53,8 @@ FLAGS = ("spam", "offensive", "clean", "held")
 # A waiting conversation's SLA clock: any running one, or past its deadline.
 SLA_FILTERS = ("running", "overdue")
 SORTS = ("waiting", "recent", "due")
+# The orders on a time column: the column, and whether the newest comes first.
+TIME_ORDERS = {"recent": ("last_message_at", True), "due": ("sla_due_at", False)}
 
 
 class InvalidFilter(ValueError):
@@ -305,10 +307,10 @@ def list_conversations(
                 )
             )
         )
-    if filters.sort in ("recent", "due"):
+    if filters.sort in TIME_ORDERS:
         # Keyset on a time column: newest activity first, or the earliest deadline first.
-        column = "last_message_at" if filters.sort == "recent" else "sla_due_at"
-        after = "lt" if filters.sort == "recent" else "gt"
+        column, newest_first = TIME_ORDERS[filters.sort]
+        after = "lt" if newest_first else "gt"
         if cursor:
             last_at, last_id = _decode_cursor(cursor)
             try:
@@ -319,9 +321,7 @@ def list_conversations(
                 Q(**{f"{column}__{after}": last_dt})
                 | Q(**{column: last_dt, f"id__{after}": last_id})
             )
-        qs = qs.order_by(
-            *(["-last_message_at", "-id"] if filters.sort == "recent" else [column, "id"])
-        )
+        qs = qs.order_by(*([f"-{column}", "-id"] if newest_first else [column, "id"]))
     else:
         if cursor:
             last_key, last_id = _decode_cursor(cursor)
@@ -338,10 +338,10 @@ def list_conversations(
     if len(rows) > page_size:
         rows = rows[:page_size]
         last = rows[-1]
-        if filters.sort == "recent":
-            next_cursor = _encode_cursor([last.last_message_at.isoformat(), last.pk])
-        elif filters.sort == "due" and last.sla_due_at is not None:
-            next_cursor = _encode_cursor([last.sla_due_at.isoformat(), last.pk])
+        if filters.sort in TIME_ORDERS:
+            # Never None here: the "due" order only lists conversations with a deadline.
+            moment = getattr(last, TIME_ORDERS[filters.sort][0])
+            next_cursor = _encode_cursor([moment.isoformat(), last.pk])
         else:
             next_cursor = _encode_cursor([last.sort_key, last.pk])
     if user_id is not None and rows:
