@@ -279,15 +279,9 @@ def _tighten_clock(conversation_id: int) -> None:
 
 
 def _teach_triage(access: Access, conv: Conversation, old_state: str, new_state: str) -> None:
-    """Marking spam, un-marking it and hiding are labelled examples for the workspace.
-
-    Only a person's judgement teaches: a moderation rule acts on triage's own labels, and
-    learning from them would only confirm what the model already said.
-    """
+    """Marking spam, un-marking it, hiding and taking a hide back are labelled examples for
+    the workspace (a person's only: see ``record_implied``)."""
     from resonanz.triage.services import record_implied
-
-    if access.user_id is None:
-        return
 
     if new_state == State.SPAM:
         record_implied(access, conv, "spam", "spam")
@@ -329,7 +323,7 @@ def publish_held(access: Access, conversation: Conversation) -> int:
 
     with transaction.atomic():
         flagged = list(_flagged_inbound(conversation, visibility=Visibility.HELD))
-        if flagged and access.user_id is not None:
+        if flagged:
             record_implied(access, conversation, "offensive", "other", flagged)
         return _move_inbound(
             access, conversation, {"visibility": Visibility.HELD}, Visibility.PUBLISHED, "publish"

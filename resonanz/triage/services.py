@@ -132,8 +132,11 @@ def record_implied(
 
     ``messages`` are the conversation's inbound messages the action speaks about (all of
     them unless given). An explicit correction of the same message and task is never
-    overwritten.
+    overwritten. Only a person's action teaches: a moderation rule acts on triage's own
+    labels, and learning from it would only confirm what the model already said.
     """
+    if access.user_id is None:
+        return 0
     count = 0
     if messages is None:
         messages = Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
