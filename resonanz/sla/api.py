@@ -80,18 +80,13 @@ class HoursOut(Schema):
 
 
 def _hours_out(hours: BusinessHours) -> dict[str, Any]:
-    key = f"{hours.holiday_country}-{hours.holiday_subdivision}".rstrip("-")
-    return {"week": hours.week, "holidays": key}
+    return {"week": hours.week, "holidays": hours.holidays_key}
 
 
 @router.get("/hours", response=HoursOut, summary="The business hours SLA policies count in")
 def get_hours(request: HttpRequest) -> dict[str, Any]:
     access: Access = request.auth  # type: ignore[attr-defined]
-    workspace = access.workspace
-    return _hours_out(
-        BusinessHours.objects.filter(workspace=workspace).first()
-        or BusinessHours(workspace=workspace)
-    )
+    return _hours_out(BusinessHours.of(access.workspace.pk))
 
 
 @router.put(
@@ -113,9 +108,7 @@ def put_hours(request: HttpRequest, payload: HoursOut) -> Status[dict[str, Any]]
                 "fields": [],
             },
         )
-    data = BusinessHoursForm.data_for(week, "", "")
-    data["holidays"] = payload.holidays
-    form = BusinessHoursForm(data)
+    form = BusinessHoursForm(BusinessHoursForm.data_for(week, payload.holidays))
     if not form.is_valid():
         return Status(400, {"error": "Invalid business hours.", "fields": form_errors(form)})
     hours = save_business_hours(

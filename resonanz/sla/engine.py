@@ -56,12 +56,11 @@ def conversation_facts(conversation: Conversation) -> Facts:
     )
 
 
-def deadline(policy: Policy, start: datetime, hours: BusinessHours | None) -> datetime:
+def deadline(policy: Policy, start: datetime, hours: BusinessHours) -> datetime:
     """When an answer is due for a wait that began at ``start``."""
     if not policy.business_hours_only:
         return start + timedelta(minutes=policy.first_response_minutes)
     tz = ZoneInfo(policy.workspace.timezone)
-    hours = hours or BusinessHours()  # not set up yet: the defaults the page shows
     return add_business_minutes(
         start,
         policy.first_response_minutes,
@@ -103,14 +102,11 @@ def start_timers(conversation_ids: Iterable[int]) -> int:
             )
         )
         if policies:
-            hours = BusinessHours.objects.filter(workspace_id=workspace_id).first()
-            started += _start(group, policies, hours)
+            started += _start(group, policies, BusinessHours.of(workspace_id))
     return started
 
 
-def _start(
-    conversations: list[Conversation], policies: list[Policy], hours: BusinessHours | None
-) -> int:
+def _start(conversations: list[Conversation], policies: list[Policy], hours: BusinessHours) -> int:
     current = {
         (timer.conversation_id, timer.started_at): timer
         for timer in Timer.objects.filter(

@@ -98,9 +98,9 @@ class BusinessHoursForm(forms.Form):
         ]
 
     @staticmethod
-    def data_for(week: list[list[list[str]]], country: str, subdivision: str) -> dict[str, Any]:
+    def data_for(week: list[list[list[str]]], holidays: str) -> dict[str, Any]:
         """Form data (or initial values) for a week as the model stores it."""
-        data: dict[str, Any] = {"holidays": f"{country}-{subdivision}" if subdivision else country}
+        data: dict[str, Any] = {"holidays": holidays}
         for day, spans in enumerate(week):
             for span, (opens, closes) in enumerate(spans[:SPANS]):
                 data[_field("opens", span, day)] = opens

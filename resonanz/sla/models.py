@@ -47,6 +47,20 @@ class BusinessHours(models.Model):
     def __str__(self) -> str:
         return f"{self.workspace}: {self.week}"
 
+    @classmethod
+    def of(cls, workspace_id: int) -> BusinessHours:
+        """The workspace's hours, or until they are set the defaults the page shows."""
+        return cls.objects.filter(workspace_id=workspace_id).first() or cls(
+            workspace_id=workspace_id
+        )
+
+    @property
+    def holidays_key(self) -> str:
+        """The holidays kept as the page and the API name them: "DE", "DE-HE" or ""."""
+        if self.holiday_subdivision:
+            return f"{self.holiday_country}-{self.holiday_subdivision}"
+        return self.holiday_country
+
 
 class Policy(OrderedSetting, MessageConditions, ConversationChanges):
     """First response within ``first_response_minutes`` for matching conversations.

@@ -26,12 +26,6 @@ from resonanz.sla.services import POLICIES, save_business_hours
 REPORT_DAYS = 30
 
 
-def _hours(access: Access) -> BusinessHours:
-    return BusinessHours.objects.filter(workspace=access.workspace).first() or BusinessHours(
-        workspace=access.workspace
-    )
-
-
 def _overview(access: Access, policy: Policy | None) -> dict[str, Any]:
     """For the list: how each policy was kept lately, and the hours it counts in."""
     if policy is not None:
@@ -69,9 +63,7 @@ def _overview(access: Access, policy: Policy | None) -> dict[str, Any]:
         if waited_under in stats:
             # Wall-clock minutes from the contact's message to the answer, as they waited.
             stats[waited_under]["median_minutes"] = round(median(minutes))
-    hours = _hours(access)
-    labels = dict(holiday_choices())
-    key = f"{hours.holiday_country}-{hours.holiday_subdivision}".rstrip("-")
+    hours = BusinessHours.of(access.workspace.pk)
     upcoming = upcoming_holidays(
         hours.holiday_country, hours.holiday_subdivision, timezone.localdate(), days=120
     )
@@ -79,7 +71,7 @@ def _overview(access: Access, policy: Policy | None) -> dict[str, Any]:
         "stats": stats,
         "report_days": REPORT_DAYS,
         "week": [(str(name), spans) for name, spans in zip(WEEKDAYS, hours.week, strict=True)],
-        "holidays_label": labels.get(key, ""),
+        "holidays_label": dict(holiday_choices()).get(hours.holidays_key, ""),
         "upcoming": upcoming,
     }
 
@@ -98,10 +90,8 @@ pages = OrderedSettingsPages(
 def business_hours(request: HttpRequest, ws: str) -> HttpResponse:
     access: Access = request.access  # type: ignore[attr-defined]
     access.require(Capability.VIEW)
-    hours = _hours(access)
-    initial = BusinessHoursForm.data_for(
-        hours.week, hours.holiday_country, hours.holiday_subdivision
-    )
+    hours = BusinessHours.of(access.workspace.pk)
+    initial = BusinessHoursForm.data_for(hours.week, hours.holidays_key)
     form = BusinessHoursForm(posted(request), initial=initial)
     if request.method == "POST":
         access.require(Capability.MANAGE)
