@@ -157,13 +157,13 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
         with transaction.atomic():
             hit = (
                 RuleHit.objects.select_for_update(of=("self",))
-                .select_related("rule", "conversation", "workspace", "message__conversation")
+                .select_related("rule", "workspace", "message__conversation")
                 .filter(pk=hit_id, applied_at__isnull=True)
                 .first()
             )
             if hit is None:
                 continue
-            rule = hit.rule
+            rule, conversation = hit.rule, hit.message.conversation
             # The rule acts with a manager's rights (who may set rules up), as itself.
             access = Access(hit.workspace, Role.MANAGER, None, actor_label=f"rule: {rule.name}")
             change = rule.change_arguments()
@@ -176,7 +176,7 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
             outcome: dict[str, Any] = dict(change)
             try:
                 if change:
-                    update_conversation(access, hit.conversation, **change)
+                    update_conversation(access, conversation, **change)
             except InvalidChange as exc:
                 # The assignee has left the workspace, say: do the rest, keep what failed.
                 logger.warning("Rule %s on message %s: %s", rule.pk, hit.message_id, exc)
@@ -184,7 +184,7 @@ def apply_hits(hit_ids: Iterable[int]) -> int:
                 rest = {k: v for k, v in change.items() if k != "assignee_id"}
                 if rest and rest != change:
                     try:
-                        update_conversation(access, hit.conversation, **rest)
+                        update_conversation(access, conversation, **rest)
                         outcome.update(rest)
                     except InvalidChange:
                         pass
