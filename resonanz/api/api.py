@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from resonanz.accounts.services import authenticate_token
+from resonanz.api.common import ErrorOut, token_access
 from resonanz.core.permissions import Access, PermissionDeniedForRole
 from resonanz.inbox import selectors, services
 from resonanz.inbox.models import Conversation, Message
@@ -68,14 +69,6 @@ def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
         for e in exc.errors
     ]
     return api.create_response(request, {"error": "Invalid input.", "fields": fields}, status=400)
-
-
-def _access(request: HttpRequest) -> Access:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-class ErrorOut(Schema):
-    error: str
 
 
 class ContactOut(Schema):
@@ -192,7 +185,7 @@ class MeOut(Schema):
 
 @api.get("/me", response=MeOut, summary="Who this token acts as")
 def me(request: HttpRequest) -> dict[str, Any]:
-    access = _access(request)
+    access = token_access(request)
     return {"user_id": access.user_id, "workspace": access.workspace.slug, "role": access.role}
 
 
@@ -207,7 +200,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     "Pass next_cursor as cursor for the next page.",
 )
 def list_conversations(request: HttpRequest, cursor: str = "", limit: int = 50) -> dict[str, Any]:
-    access = _access(request)
+    access = token_access(request)
     filters = selectors.InboxFilter.from_params(request.GET)
     page = selectors.list_conversations(
         access.workspace,
@@ -224,7 +217,7 @@ def list_conversations(request: HttpRequest, cursor: str = "", limit: int = 50) 
 
 @api.get("/conversations/{conversation_id}", response={200: ConversationOut, 404: ErrorOut})
 def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
-    conv = selectors.get_conversation(_access(request).workspace, conversation_id)
+    conv = selectors.get_conversation(token_access(request).workspace, conversation_id)
     return ConversationOut.of(conv)
 
 
@@ -232,7 +225,7 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, An
     "/conversations/{conversation_id}/messages", response={200: list[MessageOut], 404: ErrorOut}
 )
 def list_messages(request: HttpRequest, conversation_id: int) -> list[dict[str, Any]]:
-    conv = selectors.get_conversation(_access(request).workspace, conversation_id)
+    conv = selectors.get_conversation(token_access(request).workspace, conversation_id)
     return [
         MessageOut.of(m)
         for m in selectors.conversation_messages(conv).select_related("outbox_item")
@@ -260,7 +253,7 @@ def _write(
     text: str,
     write: Callable[[Access, Conversation, str], Message],
 ) -> Status[dict[str, Any]]:
-    access = _access(request)
+    access = token_access(request)
     conv = selectors.get_conversation(access.workspace, conversation_id)
     return Status(201, MessageOut.of(write(access, conv, text)))
 
@@ -293,7 +286,7 @@ class ConversationPatch(Schema):
 def patch_conversation(
     request: HttpRequest, conversation_id: int, payload: ConversationPatch
 ) -> dict[str, Any]:
-    access = _access(request)
+    access = token_access(request)
     conv = selectors.get_conversation(access.workspace, conversation_id)
     assignee: int | None | str = "unchanged"
     if payload.unassign:

@@ -13,17 +13,9 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from resonanz.api.common import ErrorOut, InvalidOut, token_access
 from resonanz.core.ordered import OrderedSettings
 from resonanz.core.permissions import Access, Capability
-
-
-class ErrorOut(Schema):
-    error: str
-    fields: list[dict[str, str]] = []
-
-
-def _access(request: HttpRequest) -> Access:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def form_errors(form: forms.BaseForm) -> list[dict[str, str]]:
@@ -67,21 +59,21 @@ def ordered_settings_router(
         return Status(200 if obj else 201, to_out(saved))
 
     def list_all(request: HttpRequest) -> list[dict[str, Any]]:
-        access = _access(request)
+        access = token_access(request)
         return [to_out(obj) for obj in settings.model.objects.filter(workspace=access.workspace)]
 
     def create(request: HttpRequest, payload: schema_in) -> Status[dict[str, Any]]:  # type: ignore[valid-type]
-        return save(_access(request), payload, None)
+        return save(token_access(request), payload, None)
 
     def read(request: HttpRequest, pk: int) -> dict[str, Any]:
-        return to_out(settings.get(_access(request), pk))
+        return to_out(settings.get(token_access(request), pk))
 
     def change(request: HttpRequest, pk: int, payload: schema_in) -> Status[dict[str, Any]]:  # type: ignore[valid-type]
-        access = _access(request)
+        access = token_access(request)
         return save(access, payload, settings.get(access, pk))
 
     def delete(request: HttpRequest, pk: int) -> Status[None]:
-        access = _access(request)
+        access = token_access(request)
         settings.delete(access, settings.get(access, pk))
         return Status(204, None)
 
@@ -90,13 +82,13 @@ def ordered_settings_router(
     )
     router.post(
         path,
-        response={201: schema_out, 400: ErrorOut, 403: ErrorOut},
+        response={201: schema_out, 400: InvalidOut, 403: ErrorOut},
         summary=f"Create a {noun}",
     )(create)
     router.get(f"{path}/{{pk}}", response={200: schema_out, 404: ErrorOut})(read)
     router.patch(
         f"{path}/{{pk}}",
-        response={200: schema_out, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+        response={200: schema_out, 400: InvalidOut, 403: ErrorOut, 404: ErrorOut},
         summary=f"Change a {noun} or switch it on or off",
     )(change)
     router.delete(f"{path}/{{pk}}", response={204: None, 403: ErrorOut, 404: ErrorOut})(delete)

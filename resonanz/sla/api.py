@@ -8,8 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Schema, Status
 
-from resonanz.api.ordered import ErrorOut, form_errors, ordered_settings_router
-from resonanz.core.permissions import Access, Capability
+from resonanz.api.common import ErrorOut, InvalidOut, token_access
+from resonanz.api.ordered import form_errors, ordered_settings_router
+from resonanz.core.permissions import Capability
 from resonanz.sla.forms import SPANS, BusinessHoursForm, PolicyForm
 from resonanz.sla.models import BusinessHours, Policy
 from resonanz.sla.services import POLICIES, save_business_hours
@@ -85,17 +86,17 @@ def _hours_out(hours: BusinessHours) -> dict[str, Any]:
 
 @router.get("/hours", response=HoursOut, summary="The business hours SLA policies count in")
 def get_hours(request: HttpRequest) -> dict[str, Any]:
-    access: Access = request.auth  # type: ignore[attr-defined]
+    access = token_access(request)
     return _hours_out(BusinessHours.of(access.workspace.pk))
 
 
 @router.put(
     "/hours",
-    response={200: HoursOut, 400: ErrorOut, 403: ErrorOut},
+    response={200: HoursOut, 400: InvalidOut, 403: ErrorOut},
     summary="Set the business hours (validated as on the page)",
 )
 def put_hours(request: HttpRequest, payload: HoursOut) -> Status[dict[str, Any]]:
-    access: Access = request.auth  # type: ignore[attr-defined]
+    access = token_access(request)
     access.require(Capability.MANAGE)
     week = payload.week
     if len(week) != 7 or any(
