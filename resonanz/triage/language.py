@@ -18,9 +18,14 @@ ENOUGH_LETTERS_PATTERN = re.compile(rf"[^\W\d_](?:.*?[^\W\d_]){{{MIN_LETTERS - 1
 # of its errors on our texts are English tweets guessed as German or Dutch.
 REFEREE_BELOW_CONFIDENCE = 0.8
 REFEREE_LANGUAGES = frozenset({"de", "en"})
+# lingua is sure of a third language on short English messages that hold a word it knows
+# from there ("How do I reset my password?" is Italian at 0.996, "Is the sunscreen
+# reef-safe?" Dutch). When the referee is at least this sure of English, it overrules. Not
+# towards German: the referee reads Dutch as German (model card, "Language").
+REFEREE_OVERRULES_AT = 0.9
 
-# Decides German vs English for texts lingua is unsure about; returns "de" or "en".
-Referee = Callable[[list[str]], list[str]]
+# Decides German vs English for the given texts: ("de" or "en", its probability) per text.
+Referee = Callable[[list[str]], list[tuple[str, float]]]
 
 _detectors: dict[tuple[str, ...], LanguageDetector] = {}
 _detectors_lock = threading.Lock()
@@ -59,15 +64,17 @@ def detect_languages(
 ) -> list[str]:
     """ISO 639-1 code per text among `languages`, or "" when a text has too few letters.
 
-    When German and English are both expected and lingua's best guess is uncertain with
-    German or English among its top three, `referee` (trained on our German and English
-    data) decides between the two.
+    When German and English are both expected, `referee` (trained on our German and
+    English data) decides between the two where lingua's best guess is uncertain with
+    German or English among its top three, and overrules lingua's guess of a third
+    language where the referee is sure of English.
     """
     allowed = {code.lower() for code in languages}
     detector = detector_for(languages)
     use_referee = referee is not None and allowed >= REFEREE_LANGUAGES
     codes: list[str] = []
     disputed: list[int] = []
+    third: list[int] = []
     for index, raw in enumerate(texts):
         text = NOISE_PATTERN.sub(" ", raw)
         if not ENOUGH_LETTERS_PATTERN.search(text):
@@ -79,11 +86,20 @@ def detect_languages(
             continue
         code = confidences[0].language.iso_code_639_1.name.lower()
         codes.append(code if code in allowed else "")
-        if use_referee and confidences[0].value < REFEREE_BELOW_CONFIDENCE:
+        if not use_referee:
+            continue
+        if confidences[0].value < REFEREE_BELOW_CONFIDENCE:
             top_three = {c.language.iso_code_639_1.name.lower() for c in confidences[:3]}
             if top_three & REFEREE_LANGUAGES:
                 disputed.append(index)
-    if disputed and referee is not None:
-        for index, code in zip(disputed, referee([texts[i] for i in disputed]), strict=True):
+                continue
+        if code not in REFEREE_LANGUAGES:
+            third.append(index)
+    if referee is not None and (disputed or third):
+        decisions = referee([texts[index] for index in disputed + third])
+        for index, (code, _) in zip(disputed, decisions, strict=False):
             codes[index] = code
+        for index, (code, probability) in zip(third, decisions[len(disputed) :], strict=True):
+            if code == "en" and probability >= REFEREE_OVERRULES_AT:
+                codes[index] = code
     return codes

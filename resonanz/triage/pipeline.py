@@ -132,11 +132,16 @@ class Triage:
         self.featurizer = TextFeaturizer(idf, prior)
         self.intent_cue_weights = dict(INTENT_CUE_WEIGHTS)
 
-    def german_or_english(self, texts: list[str]) -> list[str]:
-        """The language referee: our German-vs-English model, for texts lingua is unsure of."""
+    def german_or_english(self, texts: list[str]) -> list[tuple[str, float]]:
+        """The language referee: our German-vs-English model, for texts lingua is unsure of
+        or guesses a third language for; (language, its probability) per text."""
         model = self.models["language.de_en"]
         probabilities = model.probabilities(self.featurizer.transform(texts))
-        return [model.classes[index] for index in probabilities.argmax(axis=1)]
+        best = probabilities.argmax(axis=1)
+        return [
+            (model.classes[index], float(row[index]))
+            for index, row in zip(best, probabilities, strict=True)
+        ]
 
     def detect_languages(self, texts: list[str], languages: Sequence[str]) -> list[str]:
         """ISO 639-1 code per text ("" if unknown), limited to `languages`."""

@@ -124,6 +124,22 @@ def test_language_of_german_and_english(triage: Triage) -> None:
     assert [label for label, _ in labels] == ["de", "en", "de", ""]
 
 
+def test_a_short_english_question_with_a_loanword_stays_english(triage: Triage) -> None:
+    # lingua alone is 99.6 % sure "How do I reset my password?" is Italian ("password" is
+    # an Italian word too); the referee overrules it towards English, never towards German,
+    # and leaves messages that really are in another language alone.
+    labels = triage.predict_task(
+        "language",
+        [
+            "How do I reset my password?",
+            "Non riesco a cambiare la password dell'account, mi aiutate?",
+            "Waarom is mijn bestelling nog steeds niet bezorgd?",
+            "Où puis-je télécharger ma facture du mois dernier ?",
+        ],
+    )
+    assert [label for label, _ in labels] == ["en", "it", "nl", "fr"]
+
+
 def test_language_detection_respects_workspace_languages(triage: Triage) -> None:
     ((label, _),) = triage.predict_task(
         "language", ["Bonjour, je voudrais annuler ma commande."], languages=("de", "en")
