@@ -27,6 +27,10 @@ PACKAGED_DATASETS = {
     "inbox_synthetic_de_offensive": "inbox_synthetic_de",
     "inbox_synthetic_en": "inbox_synthetic_en",
     "inbox_synthetic_en_offensive": "inbox_synthetic_en",
+    "inbox_synthetic_de_spam": "inbox_synthetic_de",
+    "inbox_synthetic_en_spam": "inbox_synthetic_en",
+    "spam_written_de": "spam_written_de",
+    "spam_written_en": "spam_written_en",
 }
 
 
@@ -98,6 +102,11 @@ LABEL_MAPS: dict[str, tuple[str, str, dict[str, str]]] = {
     "inbox_synthetic_de_offensive": ("de", "offensive", {}),
     "inbox_synthetic_en": ("en", "sentiment", {}),
     "inbox_synthetic_en_offensive": ("en", "offensive", {}),
+    "inbox_synthetic_de_spam": ("de", "spam", {}),
+    "inbox_synthetic_en_spam": ("en", "spam", {}),
+    "spam_written_de": ("de", "label", {}),
+    "spam_written_en": ("en", "label", {}),
+    "bitext_customer_support": ("en", "label", {}),
     "sms_spam": ("en", "label", {}),
     "youtube_spam": ("en", "label", {}),
 }

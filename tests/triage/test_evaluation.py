@@ -44,3 +44,14 @@ def test_the_written_training_messages_are_not_in_the_inbox_sets(name: str) -> N
         assert not written & {
             text_key(t) for _, part in inbox_parts(name, path) for t in part.texts
         }
+
+
+@pytest.mark.parametrize("name", ["spam_written_de", "spam_written_en"])
+def test_the_written_spam_messages_are_not_in_the_inbox_sets(name: str) -> None:
+    train, held_out = load_dataset(name, datasets_directory())
+    assert set(train.labels) == set(held_out.labels) == {"spam", "ham"}
+    written = {text_key(text) for text in train.texts + held_out.texts}
+    for path in INBOX_SETS.values():
+        assert not written & {
+            text_key(t) for _, part in inbox_parts(path.stem, path) for t in part.texts
+        }

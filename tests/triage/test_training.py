@@ -14,11 +14,12 @@ from resonanz.triage.training import (
     fit,
     intent_split,
     mean_macro_f1,
+    sampled_part,
     steady_best,
     within_language_weights,
     without_prior_columns,
 )
-from resonanz.triage.training_data import datasets_directory, load_dataset
+from resonanz.triage.training_data import LabelledTexts, datasets_directory, load_dataset
 
 
 def test_folds_keep_copies_of_a_text_together_and_cover_every_stratum() -> None:
@@ -211,3 +212,14 @@ def test_written_intent_rows_train_but_are_never_held_out() -> None:
     for name in WRITTEN_INBOX_DATASETS:
         _, sentiment_held = load_dataset(name, datasets_directory())
         assert not written & set(sentiment_held.texts)
+
+
+def test_a_sampled_part_is_seeded_capped_and_relabelled() -> None:
+    part = LabelledTexts(
+        "support", "train", "en", tuple(f"question {n}" for n in range(50)), ("refund",) * 50
+    )
+    sample = sampled_part(part, "ham", 20)
+    assert len(sample) == 20 and set(sample.labels) == {"ham"}
+    assert set(sample.texts) < set(part.texts)
+    assert sampled_part(part, "ham", 20).texts == sample.texts
+    assert len(sampled_part(part, "ham", 500)) == 50

@@ -92,6 +92,39 @@ def test_a_pay_per_click_link_is_spam_however_friendly_the_words(triage: Triage)
     assert "known-bad domain" in result.why["spam"]
 
 
+CUSTOMER_MONEY_MESSAGES = [
+    "How much does the yearly subscription cost?",
+    "I cancelled my subscription last month and was charged again. Please check.",
+    "Wie kann ich mein Abo kündigen? Die Frist ist mir nicht klar.",
+    "Is there a free trial, and will I be charged automatically when it ends?",
+    "Ihr habt mir 29,99 € doppelt abgebucht, bitte erstatten.",
+    "Can I claim a refund for the concert that was cancelled?",
+    "Gilt der Rabattcode auch für Bestandskunden?",
+    "My promo code says invalid at checkout, can you help?",
+    "Wann bekomme ich mein Geld für die Rücksendung zurück?",
+    "Do you offer a student discount on the premium plan?",
+]
+SOCIAL_SPAM_MESSAGES = [
+    "Folgt mir für tägliche Gutscheine und Deals 👉 Link in meiner Bio",
+    "Verdiene 400 € am Tag von zu Hause aus, schreib mir einfach eine DM 💰",
+    "Make $300 a day from your phone, message me on WhatsApp for details",
+    "Congrats!! You were picked as our winner, claim your prize at prize-center-now.com",
+    "Hallo, hier ist der offizielle Support. Schick uns deine Kundennummer per WhatsApp.",
+    "sub4sub? i always sub back 🔥 check my channel",
+]
+
+
+def test_customer_messages_about_money_are_ham_and_social_spam_is_spam(triage: Triage) -> None:
+    # SMS spam of 2015 made "subscription", "charged" and "claim" spam words; a customer
+    # asking about them must reach the team (no SLA clock starts for spam). Written for this
+    # test, not taken from any training or evaluation set; one miss of each kind is allowed
+    # (a statistical model), more is a regression.
+    results = triage.triage_batch(CUSTOMER_MONEY_MESSAGES + SOCIAL_SPAM_MESSAGES)
+    flags = [result.spam for result in results]
+    assert flags[: len(CUSTOMER_MONEY_MESSAGES)].count("spam") <= 1
+    assert flags[len(CUSTOMER_MONEY_MESSAGES) :].count("ham") <= 1
+
+
 def test_a_storm_of_identical_messages_is_not_spam(triage: Triage) -> None:
     # During an outage many customers write the same words; they must reach the team.
     complaint = "Preiserhöhung um 30 % und dann noch schlechter Service. Enttäuschend."
@@ -273,23 +306,23 @@ def test_artifacts_fit_the_size_budget() -> None:
     assert sum(path.stat().st_size for path in files) < ARTIFACT_BUDGET_BYTES
 
 
-GIVEAWAY_POSTS = [
-    "Gewinnspiel: Wir verlosen drei Tickets für das Konzert, kommentiert bis Sonntag!",
-    "Unser Gewinnspiel läuft: einfach den Beitrag teilen und mit etwas Glück gewinnen.",
-    "Gewinnspiel! Verratet uns euer Lieblingsgericht und gewinnt einen Kochkurs.",
-    "Gewinnspiel zum Jubiläum: drei Gutscheine warten auf euch, Teilnahme bis Freitag.",
-    "Letzter Tag für unser Gewinnspiel, die Gewinner ziehen wir morgen früh.",
-    "Gewinnspiel für alle Fans: Foto posten, Hashtag setzen, Fanpaket gewinnen.",
+EVENT_POSTS = [
+    "Flohmarkt am Samstag im Gemeindehaus, ab 9 Uhr, alle sind willkommen!",
+    "Unser Sportverein sucht noch Helfer für das Sommerfest, meldet euch bei mir.",
+    "Am Sonntag ist Tag der offenen Tür bei der Freiwilligen Feuerwehr Oberdorf.",
+    "Kuchenbasar der 4b am Freitag in der Pausenhalle, der Erlös geht an die Klassenfahrt.",
+    "Wer hat Lust auf den Stadtlauf? Anmeldung läuft noch bis Mittwoch.",
+    "Konzert unserer Blaskapelle am Samstagabend im Festzelt, Eintritt frei!",
 ]
 
 
 def test_corrections_change_only_the_workspace_that_made_them(triage: Triage) -> None:
-    # A workspace whose page is flooded by other people's giveaway chain posts marks them
-    # as spam; the base model (trained on English SMS/YouTube spam) calls them ham.
-    new_post = "Gewinnspiel für unsere Community: kommentiert und gewinnt zwei Tickets!"
+    # A workspace whose page is flooded by announcements of local events, off its topic,
+    # marks them as spam; the base model calls them ham (they sell nothing).
+    new_post = "Nachbarschaftsfest in der Lindenstraße am Samstag, bringt gern Salate mit!"
     ((before, _),) = triage.predict_task("spam", [new_post])
     assert before == "ham"
-    adjustment = triage.learn_from_corrections("spam", GIVEAWAY_POSTS, ["spam"] * 6)
+    adjustment = triage.learn_from_corrections("spam", EVENT_POSTS, ["spam"] * 6)
     restored = WorkspaceAdjustment.from_bytes(adjustment.to_bytes())
     ((after, _),) = triage.predict_task("spam", [new_post], adjustments={"spam": restored})
     assert after == "spam"
@@ -305,7 +338,7 @@ def test_corrections_change_only_the_workspace_that_made_them(triage: Triage) ->
 
 
 def test_correction_gain_reports_base_and_learned_accuracy(triage: Triage) -> None:
-    base, learned = triage.correction_gain("spam", GIVEAWAY_POSTS, ["spam"] * 6, folds=3)
+    base, learned = triage.correction_gain("spam", EVENT_POSTS, ["spam"] * 6, folds=3)
     assert base < 0.5
     assert learned > base
 
