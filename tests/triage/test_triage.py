@@ -104,6 +104,14 @@ CUSTOMER_MONEY_MESSAGES = [
     "Wann bekomme ich mein Geld für die Rücksendung zurück?",
     "Do you offer a student discount on the premium plan?",
 ]
+CUSTOMER_POSTS_WITH_LINKS = [
+    "@Skyways my suitcase came off the belt torn open, photo: https://pic.example.com/a81x",
+    "So sah mein Paket heute aus 😡 https://imgur.example.com/k2P9 Bitte um Rückmeldung.",
+    "The tracking page says delivered but nothing is here: https://track.example.com/77123",
+    "Euer Link im Newsletter führt ins Leere: https://shop.example.de/aktion-winter",
+    "Loving the new store in Leeds! http://instagr.example.com/p/xyz",
+    "Hier der Screenshot vom Fehler in der App: https://i.example.com/err.png",
+]
 SOCIAL_SPAM_MESSAGES = [
     "Folgt mir für tägliche Gutscheine und Deals 👉 Link in meiner Bio",
     "Verdiene 400 € am Tag von zu Hause aus, schreib mir einfach eine DM 💰",
@@ -123,6 +131,12 @@ def test_customer_messages_about_money_are_ham_and_social_spam_is_spam(triage: T
     flags = [result.spam for result in results]
     assert flags[: len(CUSTOMER_MONEY_MESSAGES)].count("spam") <= 1
     assert flags[len(CUSTOMER_MONEY_MESSAGES) :].count("ham") <= 1
+
+
+def test_a_customer_post_with_a_link_is_not_spam_for_the_link(triage: Triage) -> None:
+    # YouTube spam is links, and real tweets to brands carry photos and tracking links.
+    results = triage.triage_batch(CUSTOMER_POSTS_WITH_LINKS)
+    assert [result.spam for result in results].count("spam") <= 1
 
 
 def test_a_storm_of_identical_messages_is_not_spam(triage: Triage) -> None:
@@ -316,7 +330,8 @@ EVENT_POSTS = [
 def test_corrections_change_only_the_workspace_that_made_them(triage: Triage) -> None:
     # A workspace whose page is flooded by announcements of local events, off its topic,
     # marks them as spam; the base model calls them ham (they sell nothing).
-    new_post = "Nachbarschaftsfest in der Lindenstraße am Samstag, bringt gern Salate mit!"
+    # The next announcement of the same kind (the same club's summer party again).
+    new_post = "Sommerfest vom Sportverein am Samstag, Helfer gesucht, meldet euch!"
     ((before, _),) = triage.predict_task("spam", [new_post])
     assert before == "ham"
     adjustment = triage.learn_from_corrections("spam", EVENT_POSTS, ["spam"] * 6)
