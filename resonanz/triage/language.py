@@ -21,7 +21,7 @@ REFEREE_LANGUAGES = frozenset({"de", "en"})
 # lingua is sure of a third language on short English messages that hold a word it knows
 # from there ("How do I reset my password?" is Italian at 0.996, "Is the sunscreen
 # reef-safe?" Dutch). When the referee is at least this sure of English, it overrules. Not
-# towards German: the referee reads Dutch as German (model card, "Language").
+# towards German: the referee reads Dutch as German (model card, on language detection).
 REFEREE_OVERRULES_AT = 0.9
 
 # Decides German vs English for the given texts: ("de" or "en", its probability) per text.
