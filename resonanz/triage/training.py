@@ -591,7 +591,8 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
             tune_decision_bias=recipe.tune_decision_bias,
             source_weights=dict(recipe.source_weights),
             use_prior=recipe.profanity_prior,
-            datasets=list(recipe.datasets),
+            datasets=list(recipe.datasets)
+            + [f"{dataset} ({rows} as {label})" for dataset, label, rows in recipe.sampled],
         )
     for key, recipe_keys, c in POOLED_RECIPES:
         texts = [text for source in recipe_keys for text in training_sets[source][0]]
