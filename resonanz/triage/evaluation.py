@@ -8,7 +8,6 @@ installed are reported as missing rather than failing the run.
 
 from __future__ import annotations
 
-import csv
 import os
 import platform
 import time
@@ -23,7 +22,12 @@ from sklearn.metrics import accuracy_score, f1_score
 from resonanz.triage.intent_seed import SEED_PATH, read_intent_seed
 from resonanz.triage.pipeline import Triage
 from resonanz.triage.training import intent_split
-from resonanz.triage.training_data import LabelledTexts, datasets_directory, load_dataset
+from resonanz.triage.training_data import (
+    LabelledTexts,
+    datasets_directory,
+    load_dataset,
+    read_rows,
+)
 
 BENCHMARK_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "triage.md"
 MODEL_CARD_PATH = Path(__file__).resolve().parent / "artifacts" / "README.md"
@@ -201,8 +205,7 @@ def inbox_parts(name: str, path: Path) -> list[tuple[str, LabelledTexts]]:
     See `inbox_check/README.md`: written to resemble what a brand receives, for evaluation
     only.
     """
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_rows(path)
     parts = []
     for language in sorted({row["lang"] for row in rows}):
         chosen = [row for row in rows if row["lang"] == language]
@@ -226,10 +229,7 @@ def written_languages() -> list[LabelledTexts]:
         ("inbox check+test (de, en)", INBOX_SETS.values()),
         ("other languages (fr, it, es, nl, pl, tr)", [OTHER_LANGUAGES_PATH]),
     ):
-        rows = []
-        for path in paths:
-            with path.open(newline="", encoding="utf-8") as handle:
-                rows += list(csv.DictReader(handle))
+        rows = [row for path in paths for row in read_rows(path)]
         parts.append(
             LabelledTexts(
                 name,
