@@ -97,7 +97,7 @@ def detect_languages(
             third.append(index)
     if referee is not None and (disputed or third):
         decisions = referee([texts[index] for index in disputed + third])
-        for index, (code, _) in zip(disputed, decisions, strict=False):
+        for index, (code, _) in zip(disputed, decisions[: len(disputed)], strict=True):
             codes[index] = code
         for index, (code, probability) in zip(third, decisions[len(disputed) :], strict=True):
             if code == "en" and probability >= REFEREE_OVERRULES_AT:

@@ -11,6 +11,11 @@ from resonanz.triage.text_features import text_key
 from resonanz.triage.training_data import datasets_directory, load_dataset
 
 
+def inbox_text_keys(name: str) -> set[str]:
+    """The text keys of every message of one inbox set."""
+    return {text_key(t) for _, part in inbox_parts(name, INBOX_SETS[name]) for t in part.texts}
+
+
 @pytest.mark.parametrize("name", sorted(INBOX_SETS))
 def test_inbox_sets_have_one_part_per_language_and_task_with_product_labels(name: str) -> None:
     parts = inbox_parts(name, INBOX_SETS[name])
@@ -26,10 +31,7 @@ def test_inbox_sets_have_one_part_per_language_and_task_with_product_labels(name
 def test_inbox_sets_are_not_in_the_intent_seed_nor_in_each_other() -> None:
     """Evaluation only: none of their messages may reach a model through the seed set."""
     seed = {text_key(row.text) for row in read_intent_seed()}
-    texts = {
-        name: {text_key(text) for _, part in inbox_parts(name, path) for text in part.texts}
-        for name, path in INBOX_SETS.items()
-    }
+    texts = {name: inbox_text_keys(name) for name in INBOX_SETS}
     assert not texts["inbox check"] & seed
     assert not texts["inbox test"] & seed
     assert not texts["inbox check"] & texts["inbox test"]
@@ -40,10 +42,8 @@ def test_the_written_training_messages_are_not_in_the_inbox_sets(name: str) -> N
     train, held_out = load_dataset(name, datasets_directory())
     assert len(train) > 400
     written = {text_key(text) for text in train.texts + held_out.texts}
-    for name, path in INBOX_SETS.items():
-        assert not written & {
-            text_key(t) for _, part in inbox_parts(name, path) for t in part.texts
-        }
+    for inbox in INBOX_SETS:
+        assert not written & inbox_text_keys(inbox)
 
 
 @pytest.mark.parametrize("name", ["spam_written_de", "spam_written_en"])
@@ -51,7 +51,5 @@ def test_the_written_spam_messages_are_not_in_the_inbox_sets(name: str) -> None:
     train, held_out = load_dataset(name, datasets_directory())
     assert set(train.labels) == set(held_out.labels) == {"spam", "ham"}
     written = {text_key(text) for text in train.texts + held_out.texts}
-    for path in INBOX_SETS.values():
-        assert not written & {
-            text_key(t) for _, part in inbox_parts(path.stem, path) for t in part.texts
-        }
+    for inbox in INBOX_SETS:
+        assert not written & inbox_text_keys(inbox)
