@@ -105,13 +105,18 @@ RECIPES: tuple[ModelRecipe, ...] = (
     # seid" and "du bist" become insult cues; praise is what a brand's inbox is full of.
     # Positive German sentiment texts are borrowed as not offensive. (Borrowing all of the
     # Deutsche Bahn feedback too cut its flag rate from 2.8 % to 0.6 %, but cost GermEval
-    # 2018 and 2021 a point each on validation, so it is not done.)
+    # 2018 and 2021 a point each on validation, so it is not done.) The team's written inbox
+    # messages count twice: with 365 more written short reactions at weight 1, "Ihr seid
+    # toll!", "Du bist toll!" and "Ihr seid großartig!!!" were still flagged (0.54-0.55:
+    # "!" and the rare n-gram "oll!" open GermEval insults); at 2 none of 30 praise
+    # messages the engineer wrote is, cross-validated 0.7051 -> 0.7038.
     ModelRecipe(
         "offensive.de",
         ("germeval2018", "germeval2021", "inbox_synthetic_de_offensive"),
         4.0,
         naive_bayes_scaling=True,
         tune_decision_bias=True,
+        source_weights=(("inbox_synthetic_de_offensive", 2.0),),
         borrowed=(
             ("xlmt_sentiment_de", "positive", "other"),
             ("germeval2017", "positive", "other"),
