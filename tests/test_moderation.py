@@ -380,7 +380,9 @@ def test_a_hold_rule_takes_a_comment_off_the_page_into_the_review_queue(  # type
     assert "data-id" not in en_client.get("/w/acme/rows/?state=all&flag=held").content.decode()
 
 
-@pytest.mark.parametrize("text", ["Super Service, ihr Vollpfosten!", "Great job, morons."])
+# Affection in swear words, or an insult the models miss as sarcasm ("Super Service, ihr
+# Vollpfosten!" read so until the short reactions of session 12 taught it a complaint).
+@pytest.mark.parametrize("text", ["Ihr seid die Besten, ihr Wichser 😍", "Great job, morons."])
 def test_an_insult_triage_also_reads_as_praise_is_held_for_a_person_not_hidden(  # type: ignore[no-untyped-def]
     widget, acme, text
 ) -> None:
