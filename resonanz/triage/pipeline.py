@@ -31,6 +31,7 @@ from resonanz.triage.text_features import (
     WORD_FEATURES,
     TextFeaturizer,
     normalize_text,
+    text_key,
 )
 from resonanz.triage.urgency import UrgencyInputs, compute_urgency
 from resonanz.triage.workspace_learning import (
@@ -319,29 +320,46 @@ class Triage:
         """Accuracy on the corrections without and with learning, by k-fold cross-validation.
 
         What the inbox shows as "how much the corrections improved it": each correction is
-        predicted by an adjustment fitted on the other folds only.
+        predicted by an adjustment fitted on the other folds only. Copies of one text (the
+        same spam posted again, a storm of one complaint) share a fold, so no correction is
+        judged by a model that learned from its copy; a fold that leaves nothing to learn
+        from is judged by the base model.
         """
         if len(texts) < folds:
             raise ValueError(f"need at least {folds} corrections to measure a gain")
-        order = np.random.default_rng(0).permutation(len(texts))
+        keys = [text_key(text) for text in texts]
+        distinct = sorted(set(keys))
+        fold_of_key = {
+            distinct[index]: position % folds
+            for position, index in enumerate(np.random.default_rng(0).permutation(len(distinct)))
+        }
+        fold_of_row = np.array([fold_of_key[key] for key in keys])
         base_correct = adjusted_correct = 0
         for fold in range(folds):
-            held = order[fold::folds]
-            kept = np.setdiff1d(order, held)
+            held = np.flatnonzero(fold_of_row == fold)
+            kept = np.flatnonzero(fold_of_row != fold)
+            if not len(held):
+                continue
             held_texts = [texts[i] for i in held]
             held_langs = [langs[i] for i in held] if langs else None
             base = self.predict_task(task, held_texts, held_langs, languages=languages)
-            adjustment = self.learn_from_corrections(
-                task,
-                [texts[i] for i in kept],
-                [labels[i] for i in kept],
-                [langs[i] for i in kept] if langs else None,
-                languages=languages,
-                anchors=anchors,
-            )
-            adjusted = self.predict_task(
-                task, held_texts, held_langs, languages=languages, adjustments={task: adjustment}
-            )
+            adjusted = base
+            if len(kept):
+                adjustment = self.learn_from_corrections(
+                    task,
+                    [texts[i] for i in kept],
+                    [labels[i] for i in kept],
+                    [langs[i] for i in kept] if langs else None,
+                    languages=languages,
+                    anchors=anchors,
+                )
+                adjusted = self.predict_task(
+                    task,
+                    held_texts,
+                    held_langs,
+                    languages=languages,
+                    adjustments={task: adjustment},
+                )
             for position, index in enumerate(held):
                 base_correct += base[position][0] == labels[index]
                 adjusted_correct += adjusted[position][0] == labels[index]

@@ -355,6 +355,25 @@ def test_correction_gain_reports_base_and_learned_accuracy(triage: Triage) -> No
     assert learned > base
 
 
+def test_correction_gain_never_judges_a_copy_by_a_model_that_learned_it(triage: Triage) -> None:
+    # One announcement posted over and over, marked spam each time: the corrections teach
+    # that text, but no copy may be judged by an adjustment fitted on another copy.
+    copies = [EVENT_POSTS[0]] * 6 + [EVENT_POSTS[0].upper()] * 2
+    ((before, _),) = triage.predict_task("spam", [EVENT_POSTS[0]])
+    assert before == "ham"
+    learned_alone = triage.learn_from_corrections("spam", copies[:4], ["spam"] * 4)
+    ((after, _),) = triage.predict_task(
+        "spam", [EVENT_POSTS[0]], adjustments={"spam": learned_alone}
+    )
+    assert after == "spam"  # so a fold split across the copies would show a gain
+    base, learned = triage.correction_gain("spam", copies, ["spam"] * len(copies), folds=3)
+    assert base == learned == 0.0
+    # With other texts beside the copies, the gain comes from them only.
+    mixed = copies + EVENT_POSTS[1:]
+    base, learned = triage.correction_gain("spam", mixed, ["spam"] * len(mixed), folds=3)
+    assert base < 0.5 and learned > base
+
+
 def test_corrections_with_unknown_labels_are_rejected(triage: Triage) -> None:
     with pytest.raises(ValueError, match="not spam labels"):
         triage.learn_from_corrections("spam", ["hello"], ["not spam"])
