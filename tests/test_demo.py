@@ -18,6 +18,11 @@ def test_demo_workspace_has_every_intake_kind_and_a_working_team(db) -> None:  #
     states = set(Conversation.objects.filter(workspace=ws).values_list("state", flat=True))
     assert {"open", "resolved", "spam"} <= states
     assert LabelExample.objects.filter(workspace=ws, task="spam", label="spam").exists()
+    # Intent labels the agents put right while answering: each one triage had wrong.
+    corrected = LabelExample.objects.filter(workspace=ws, task="intent", source="explicit")
+    assert corrected.exists()
+    assert all(example.predicted != example.label for example in corrected)
+    assert all(example.message.intent == example.label for example in corrected)
     assert AuditLog.objects.filter(workspace=ws, action="conversation.update").exists()
     again = ensure_demo(size=400)  # a second start loads nothing twice, hands out a new token
     assert again.token != info.token
