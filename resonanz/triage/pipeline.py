@@ -33,6 +33,7 @@ from resonanz.triage.text_features import (
     normalize_text,
     text_key,
 )
+from resonanz.triage.training_data import cross_validation_folds
 from resonanz.triage.urgency import UrgencyInputs, compute_urgency
 from resonanz.triage.workspace_learning import (
     ADJUSTABLE_TASKS,
@@ -322,18 +323,19 @@ class Triage:
         What the inbox shows as "how much the corrections improved it": each correction is
         predicted by an adjustment fitted on the other folds only. Copies of one text (the
         same spam posted again, a storm of one complaint) share a fold, so no correction is
-        judged by a model that learned from its copy; a fold that leaves nothing to learn
-        from is judged by the base model.
+        judged by a model that learned from its copy; folds are stratified by the corrected
+        label, as in training. A fold that leaves nothing to learn from is judged by the
+        base model.
         """
         if len(texts) < folds:
             raise ValueError(f"need at least {folds} corrections to measure a gain")
-        keys = [text_key(text) for text in texts]
-        distinct = sorted(set(keys))
-        fold_of_key = {
-            distinct[index]: position % folds
-            for position, index in enumerate(np.random.default_rng(0).permutation(len(distinct)))
-        }
-        fold_of_row = np.array([fold_of_key[key] for key in keys])
+        fold_of_row = cross_validation_folds(
+            np.asarray(labels),
+            np.full(len(texts), task),
+            [text_key(text) for text in texts],
+            folds,
+            seed=0,
+        )
         base_correct = adjusted_correct = 0
         for fold in range(folds):
             held = np.flatnonzero(fold_of_row == fold)

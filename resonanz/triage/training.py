@@ -43,6 +43,7 @@ from resonanz.triage.training_data import (
     PACKAGED_DATASETS,
     SPLIT_SEED,
     LabelledTexts,
+    cross_validation_folds,
     datasets_directory,
     held_out_mask,
     load_dataset,
@@ -275,25 +276,6 @@ def without_prior_columns(features: sp.csr_matrix) -> sp.csr_matrix:
     masked = (features @ sp.diags(keep)).tocsr()
     masked.eliminate_zeros()
     return masked
-
-
-def cross_validation_folds(
-    labels: np.ndarray, sources: np.ndarray, keys: list[str], folds: int, seed: int = SPLIT_SEED
-) -> np.ndarray:
-    """Fold number per row, seeded and stratified by (source dataset, label).
-
-    Rows with the same text key share a fold: some sources overlap (XLM-T English and
-    TweetEval sentiment hold the same tweets), and a copy on both sides would inflate the
-    score the offsets are chosen on.
-    """
-    rng = np.random.default_rng(seed)
-    fold_of_row = np.zeros(len(labels), dtype=np.int64)
-    fold_of_key: dict[str, int] = {}
-    for source, label in sorted(set(zip(sources.tolist(), labels.tolist(), strict=True))):
-        (indices,) = np.nonzero((sources == source) & (labels == label))
-        for position, index in enumerate(rng.permutation(indices).tolist()):
-            fold_of_row[index] = fold_of_key.setdefault(keys[index], position % folds)
-    return fold_of_row
 
 
 def mean_macro_f1(labels: np.ndarray, predicted: np.ndarray, sources: np.ndarray) -> float:

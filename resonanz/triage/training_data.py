@@ -82,6 +82,25 @@ def held_out_mask(labels: list[str], share: float = HELD_OUT_SHARE) -> np.ndarra
     return mask
 
 
+def cross_validation_folds(
+    labels: np.ndarray, sources: np.ndarray, keys: list[str], folds: int, seed: int = SPLIT_SEED
+) -> np.ndarray:
+    """Fold number per row, seeded and stratified by (source dataset, label).
+
+    Rows with the same text key share a fold: some sources overlap (XLM-T English and
+    TweetEval sentiment hold the same tweets), and a copy on both sides would inflate the
+    score the offsets are chosen on.
+    """
+    rng = np.random.default_rng(seed)
+    fold_of_row = np.zeros(len(labels), dtype=np.int64)
+    fold_of_key: dict[str, int] = {}
+    for source, label in sorted(set(zip(sources.tolist(), labels.tolist(), strict=True))):
+        (indices,) = np.nonzero((sources == source) & (labels == label))
+        for position, index in enumerate(rng.permutation(indices).tolist()):
+            fold_of_row[index] = fold_of_key.setdefault(keys[index], position % folds)
+    return fold_of_row
+
+
 # dataset name → (language, column holding the label, source label → product label)
 LABEL_MAPS: dict[str, tuple[str, str, dict[str, str]]] = {
     "germeval2018": ("de", "label", {"OFFENSE": "offensive", "OTHER": "other"}),
