@@ -14,6 +14,8 @@ The seed set therefore combines (see seed/README.md):
 from __future__ import annotations
 
 import csv
+import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,10 @@ import numpy as np
 from resonanz.triage.lexicons import (
     COMPLAINT_PATTERN,
     FEEDBACK_PATTERN,
+    GREETED_PATTERN,
+    GREETING_PATTERN,
     LEAD_PATTERN,
+    OWN_CONTRACT_PATTERN,
     PRAISE_PATTERN,
     PURCHASE_WISH_PATTERN,
     SERVICE_PROBLEM_DE_PATTERN,
@@ -45,6 +50,9 @@ BITEXT_PER_INTENT = {"complaint": 150, "lead": 100, "question": 20}
 # Airline complaints and German "other" would swamp the rarer labels; cap each
 # (source, label) group with a seeded sample. Manually reviewed rows are always kept.
 MAX_PER_SOURCE_AND_LABEL = 900
+# Words besides the greeting and whom it is for that a greeting-only message may hold
+# ("Frohe Weihnachten an das ganze Team").
+GREETING_EXTRA_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,8 @@ def label_by_cues(text: str, sentiment: str, negative_leads: bool = True) -> tup
     """
     has_question_mark = "?" in text
     text = text.lower()  # the cue patterns are written in lower case (lexicons.py)
-    if (negative_leads or sentiment != "negative") and LEAD_PATTERN.search(text):
+    wants_to_buy = LEAD_PATTERN.search(OWN_CONTRACT_PATTERN.sub(" ", text))
+    if (negative_leads or sentiment != "negative") and wants_to_buy:
         if has_question_mark:
             return "lead", "lead cue + question mark"
         if PURCHASE_WISH_PATTERN.search(text):
@@ -83,11 +92,27 @@ def label_by_cues(text: str, sentiment: str, negative_leads: bool = True) -> tup
         return "complaint", "negative + complaint cue"
     if has_question_mark:
         return "question", "question mark"
+    if is_greeting(text):
+        return "other", "greeting"
     if sentiment == "positive" and PRAISE_PATTERN.search(text):
         return "praise", "positive + praise cue"
     if sentiment == "negative" and "@db_" in text:
         return "complaint", "negative + addressed to the brand"
     return "other", "no cue"
+
+
+def is_greeting(text: str) -> bool:
+    """Whether a lower-cased message only wishes a good day, weekend or holiday to everyone.
+
+    "Have a great weekend, everyone!" is a greeting although "great" is a praise cue; a
+    greeting with more to say ("Frohe Weihnachten und danke für den tollen Service!", or
+    more than three other words) is not.
+    """
+    if not GREETING_PATTERN.search(text):
+        return False
+    rest = GREETED_PATTERN.sub(" ", GREETING_PATTERN.sub(" ", text))
+    words = re.findall(r"[^\W\d_]+", rest)
+    return len(words) <= GREETING_EXTRA_WORDS and not PRAISE_PATTERN.search(" ".join(words))
 
 
 def bitext_rows(root: Path) -> list[SeedRow]:
@@ -164,22 +189,41 @@ def read_manual_review() -> dict[str, str]:
 def build_intent_seed(root: Path) -> list[SeedRow]:
     """The whole seed set, manual review applied, in a stable order."""
     manual = read_manual_review()
-    groups: dict[tuple[str, str], list[SeedRow]] = {}
     rows = bitext_rows(root) + airline_rows(root) + german_rows(root) + synthetic_inbox_rows(root)
+    return capped(
+        [
+            SeedRow(row.id, row.text, manual[row.id], row.language, row.source, "manual")
+            if row.id in manual
+            else row
+            for row in rows
+        ]
+    )
+
+
+def capped(rows: list[SeedRow]) -> list[SeedRow]:
+    """At most MAX_PER_SOURCE_AND_LABEL rows per (source, label), manually reviewed ones
+    first, in a stable order."""
+    groups: dict[tuple[str, str], list[SeedRow]] = {}
     for row in rows:
-        if row.id in manual:
-            row = SeedRow(row.id, row.text, manual[row.id], row.language, row.source, "manual")
         groups.setdefault((row.source, row.label), []).append(row)
-    rng = np.random.default_rng(SPLIT_SEED)
     kept: list[SeedRow] = []
     for key in sorted(groups):
         group = groups[key]
         reviewed = [row for row in group if row.rule == "manual"]
         others = [row for row in group if row.rule != "manual"]
         room = max(MAX_PER_SOURCE_AND_LABEL - len(reviewed), 0)
-        chosen = sorted(rng.permutation(len(others))[:room])
-        kept.extend(reviewed + [others[index] for index in chosen])
+        kept.extend(reviewed + sorted(others, key=sample_rank)[:room])
     return sorted(kept, key=lambda row: (row.source, row.id))
+
+
+def sample_rank(row: SeedRow) -> bytes:
+    """A seeded pseudo-random rank of one row, from its id alone.
+
+    A capped group keeps its lowest-ranked rows, so a cue change that moves a few rows
+    from one label to another changes only those rows' groups by those rows (with one
+    random draw per group in turn, it resampled every later group).
+    """
+    return hashlib.blake2b(f"{SPLIT_SEED}:{row.source}:{row.id}".encode(), digest_size=8).digest()
 
 
 def write_intent_seed(rows: list[SeedRow], path: Path = SEED_PATH) -> None:

@@ -21,7 +21,12 @@ import scipy.sparse as sp
 from resonanz.triage.intent_seed import label_by_cues
 from resonanz.triage.labels import DEFAULT_LANGUAGES, TASKS
 from resonanz.triage.language import detect_languages
-from resonanz.triage.lexicons import ADDRESSED_PATTERN, SPAM_CUE_PATTERN, THREAT_PATTERN
+from resonanz.triage.lexicons import (
+    ADDRESSED_INSULT_PATTERN,
+    ADDRESSED_PATTERN,
+    SPAM_CUE_PATTERN,
+    THREAT_PATTERN,
+)
 from resonanz.triage.linear_models import LinearModel, load_models
 from resonanz.triage.polarity_lexicon import FEATURE_COUNT as LEXICON_FEATURE_COUNT
 from resonanz.triage.profanity_prior import ProfanityPrior
@@ -65,6 +70,10 @@ DOMAIN_PATTERN = re.compile(r"(?i)(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-
 # Identical texts with a link or spam cue seen this often in one batch look like a bot
 # campaign.
 REPEATED_TEXT_COUNT = 3
+# Least probability of "offensive" for an explicit threat and for names called at the one
+# addressed (lexicons.py); above every model's threshold, so both are always flagged.
+THREAT_FLOOR = 0.9
+ADDRESSED_INSULT_FLOOR = 0.8
 # Probability mass an intent cue rule adds to its label before renormalising. Set by
 # judgement, not tuned (the validation labels come from the same rules): lead and feedback
 # cues are specific and those labels are rare in the seed set, so they weigh most.
@@ -74,6 +83,9 @@ INTENT_CUE_WEIGHTS = {
     "complaint": 0.4,
     "question": 0.3,
     "praise": 0.3,
+    # Only a greeting to everyone is a cue for "other" ("Schönes Wochenende euch allen!"):
+    # the model reads its cheerful words as praise, the guidelines say other.
+    "other": 0.6,
 }
 
 
@@ -433,23 +445,32 @@ class Triage:
         classes = chosen[0].classes
         offensive_column = classes.index("offensive")
         threats = [bool(THREAT_PATTERN.search(text.lower())) for text in texts]
-        for index, is_threat in enumerate(threats):
-            if is_threat:
-                probabilities[index, offensive_column] = max(
-                    probabilities[index, offensive_column], 0.9
-                )
-                probabilities[index, 1 - offensive_column] = (
-                    1 - probabilities[index, offensive_column]
-                )
+        # An explicit threat, or names called at the one addressed, is offensive whatever
+        # else the message says; the model still decides how sure beyond that floor.
+        rule_reasons: dict[int, str] = {}
+        for index, text in enumerate(batch.normalized):
+            if threats[index]:
+                rule_reasons[index] = "threat"
+                floor = THREAT_FLOOR
+            elif name_called := ADDRESSED_INSULT_PATTERN.search(text.lower()):
+                rule_reasons[index] = name_called.group(0)
+                floor = ADDRESSED_INSULT_FLOOR
+            else:
+                continue
+            probabilities[index, offensive_column] = max(
+                probabilities[index, offensive_column], floor
+            )
+            probabilities[index, 1 - offensive_column] = 1 - probabilities[index, offensive_column]
         probabilities = batch.adjusted("offensive", probabilities)
         thresholds = np.array([model.threshold for model in chosen])
         decided = np.where(
             probabilities[:, offensive_column] >= thresholds, offensive_column, 1 - offensive_column
         )
         output = batch.output(probabilities, decided, chosen, explain=decided == offensive_column)
-        for index, is_threat in enumerate(threats):
-            if is_threat:
-                output.why[index] = ["threat", *output.why[index]][:WHY_WORDS]
+        for index, reason in rule_reasons.items():
+            if output.labels[index] == "offensive":
+                words = [word for word in output.why[index] if word not in reason.split()]
+                output.why[index] = [reason, *words][:WHY_WORDS]
         kinds = self._offensive_kinds(batch, langs, texts, output.labels, threats)
         return output, kinds
 
@@ -541,18 +562,27 @@ class Triage:
         cue_rows: dict[int, tuple[str, str]] = {}
         other_column = model.classes.index("other")
         question_column = model.classes.index("question")
+        praise_column = model.classes.index("praise")
         for index, (text, mood, mood_score) in enumerate(
             zip(texts, sentiment.labels, sentiment.scores, strict=True)
         ):
-            label, _ = label_by_cues(text, mood, negative_leads=False)
+            label, rule = label_by_cues(text, mood, negative_leads=False)
             cue = f"cue:{label}"
-            if label == "other" and mood in MOOD_INTENTS and mood_score >= MOOD_INTENT_SCORE:
+            greeting = rule == "greeting"
+            if greeting:
+                # Only a greeting, no praise cue beside it: the model's praise comes from
+                # its cheerful words ("Have a great weekend": praise 0.86), which the rule
+                # has already read.
+                cue = "cue:greeting"
+                if self.intent_cue_weights[label]:
+                    probabilities[index, praise_column] = 0.0
+            elif label == "other" and mood in MOOD_INTENTS and mood_score >= MOOD_INTENT_SCORE:
                 # The cue rules label texts written about anything (the seed set's tweets);
                 # a message in a brand's inbox is written to the brand, so a clearly
                 # negative one without another cue leans to complaint, a positive one to
                 # praise.
                 label, cue = MOOD_INTENTS[mood], f"mood:{mood}"
-            if label != "other":
+            if label != "other" or greeting:
                 weight = self.intent_cue_weights[label]
                 if weight and label in WORD_CUE_INTENTS and cue.startswith("cue:"):
                     # A word cue says the message wants something; "other" (no intent)

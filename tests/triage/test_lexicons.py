@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resonanz.triage.lexicons import INSULT_PATTERN, SERVICE_PROBLEM_DE_PATTERN, THREAT_PATTERN
+from resonanz.triage.lexicons import (
+    ADDRESSED_INSULT_PATTERN,
+    INSULT_PATTERN,
+    SERVICE_PROBLEM_DE_PATTERN,
+    THREAT_PATTERN,
+)
 from resonanz.triage.polarity_lexicon import FEATURE_NAMES, PolarityLexicon, polarity_lexicon
 from resonanz.triage.text_features import normalize_text
 
@@ -140,3 +145,19 @@ def test_insult_words_are_counted(lexicon: PolarityLexicon, text: str, found: li
 )
 def test_threat_phrasings(text: str, threat: bool) -> None:
     assert bool(THREAT_PATTERN.search(text.lower())) == threat
+
+
+@pytest.mark.parametrize(
+    ("text", "called_names"),
+    [
+        ("mega produkt, ihr spasten!", True),
+        ("du bist so ein vollidiot", True),
+        ("you guys are absolute morons", True),
+        ("ihr seid solche lappen", True),
+        ("die app ist idiotensicher, ihr habt an alles gedacht", False),  # no name, praise
+        ("der idiot im auto vor mir", False),  # nobody addressed: left to the model
+        ("ihr seid die besten", False),
+    ],
+)
+def test_names_called_at_the_addressee(text: str, called_names: bool) -> None:
+    assert bool(ADDRESSED_INSULT_PATTERN.search(text)) is called_names

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resonanz.triage.intent_seed import WRITTEN_INBOX_DATASETS, read_intent_seed
+from resonanz.triage import intent_seed
+from resonanz.triage.intent_seed import WRITTEN_INBOX_DATASETS, SeedRow, capped, read_intent_seed
 from resonanz.triage.text_features import N_FEATURES, PRIOR_FEATURE_COUNT, TextFeaturizer
 from resonanz.triage.training import (
     BIAS_GRID,
@@ -223,3 +224,32 @@ def test_a_sampled_part_is_seeded_capped_and_relabelled() -> None:
     assert set(sample.texts) < set(part.texts)
     assert sampled_part(part, "ham", 20).texts == sample.texts
     assert len(sampled_part(part, "ham", 500)) == 50
+
+
+def test_capping_a_seed_group_keeps_the_other_groups_sample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(intent_seed, "MAX_PER_SOURCE_AND_LABEL", 5)
+
+    def rows(label: str, count: int, source: str = "airline") -> list[SeedRow]:
+        return [
+            SeedRow(f"{label}-{n}", f"text {n}", label, "en", source, "rule") for n in range(count)
+        ]
+
+    before = capped(rows("other", 20) + rows("praise", 20) + rows("question", 20))
+    # A cue change turns two rows of "praise" into "other" (a greeting): only those groups move.
+    relabelled = rows("other", 20) + rows("praise", 18) + rows("question", 20)
+    relabelled += [
+        SeedRow(f"praise-{n}", f"text {n}", "other", "en", "airline", "greeting") for n in (18, 19)
+    ]
+    after = capped(relabelled)
+    assert [row.id for row in after if row.label == "question"] == [
+        row.id for row in before if row.label == "question"
+    ]
+    for label in ("other", "praise"):
+        kept = {row.id for row in before if row.label == label}
+        now = {row.id for row in after if row.label == label}
+        assert len(now) == 5 and len(kept - now) <= 2
+    # Manually reviewed rows are always kept, whatever their rank.
+    reviewed = [SeedRow(f"manual-{n}", "x", "other", "en", "airline", "manual") for n in range(7)]
+    assert {row.id for row in capped(rows("other", 20) + reviewed)} == {r.id for r in reviewed}

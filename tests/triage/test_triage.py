@@ -66,6 +66,16 @@ def test_polite_german_message_is_not_offensive(triage: Triage) -> None:
     assert result.intent == "praise"
 
 
+def test_names_called_at_the_addressee_are_offensive_whatever_the_praise(
+    triage: Triage,
+) -> None:
+    mixed, plain = triage.triage_batch(["Mega Produkt, ihr Spasten!", "Mega Produkt, ihr Lieben!"])
+    assert (mixed.offensive, mixed.offensive_kind) == ("offensive", "insult")
+    assert mixed.offensive_score >= 0.8
+    assert mixed.why["offensive"][0] == "ihr spasten"
+    assert plain.offensive == "other"
+
+
 def test_threat_is_offensive_of_kind_threat(triage: Triage) -> None:
     result = triage.triage_one("If you don't fix this I will kill you")
     assert (result.offensive, result.offensive_kind) == ("offensive", "threat")
@@ -429,6 +439,15 @@ def test_mood_leans_intent_only_when_nothing_else_speaks(triage: Triage) -> None
         ("Can you add Apple Pay please?", "feedback"),
         ("Könnt ihr bitte auch PayPal anbieten?", "feedback"),
         ("@united can you add me to the 6pm flight to Denver?", "question"),
+        # A greeting to everyone is friendly, but nothing to answer and no praise.
+        ("Euch allen ein schönes Wochenende! 🌞", "other"),
+        ("Have a great weekend, everyone!", "other"),
+        ("Frohe Feiertage und danke für den tollen Service!", "praise"),
+        # Offers for businesses, sizes and shades are leads; the customer's own tariff is not.
+        ("Habt ihr auch Geschäftskundentarife?", "lead"),
+        ("Do you have the rain jacket in XXL?", "lead"),
+        ("Gibt es den Lippenstift auch in einem dunkleren Ton?", "lead"),
+        ("Kann ich meinen Tarif auch online wechseln oder muss ich anrufen?", "question"),
     ],
 )
 def test_intent_of_typical_messages_to_a_brand(triage: Triage, text: str, intent: str) -> None:
