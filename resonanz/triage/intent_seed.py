@@ -23,6 +23,7 @@ import numpy as np
 
 from resonanz.triage.lexicons import (
     COMPLAINT_PATTERN,
+    FAILED_SERVICE_PATTERN,
     FEEDBACK_PATTERN,
     GREETED_PATTERN,
     GREETING_PATTERN,
@@ -67,19 +68,23 @@ class SeedRow:
     rule: str
 
 
-def label_by_cues(text: str, sentiment: str, negative_leads: bool = True) -> tuple[str, str]:
+def label_by_cues(text: str, sentiment: str, inbox: bool = False) -> tuple[str, str]:
     """Intent of a real message from its cue words and gold sentiment; returns (label, rule).
 
     Order matters: asking about price/availability is a lead even when phrased as a
     question; a suggestion is feedback even when negative; a negative message with a
-    complaint cue is a complaint even when it ends with a question mark. With
-    `negative_leads=False` (the pipeline) a negative message is never a lead: "who came up
-    with this price increase?" is no wish to buy. The seed set keeps the original rule.
+    complaint cue is a complaint even when it ends with a question mark. With `inbox`
+    (the pipeline: a message written to the brand, its sentiment predicted) a negative
+    message is never a lead ("who came up with this price increase?" is no wish to buy),
+    and a failed service described without a negative mood ("Internet down since
+    yesterday, any ETA?", read as neutral) is a complaint too. The seed set, labelled
+    from tweets and feedback about anything with their gold sentiment, keeps the
+    original rules.
     """
     has_question_mark = "?" in text
     text = text.lower()  # the cue patterns are written in lower case (lexicons.py)
     wants_to_buy = LEAD_PATTERN.search(OWN_CONTRACT_PATTERN.sub(" ", text))
-    if (negative_leads or sentiment != "negative") and wants_to_buy:
+    if (not inbox or sentiment != "negative") and wants_to_buy:
         if has_question_mark:
             return "lead", "lead cue + question mark"
         if PURCHASE_WISH_PATTERN.search(text):
@@ -90,6 +95,12 @@ def label_by_cues(text: str, sentiment: str, negative_leads: bool = True) -> tup
         COMPLAINT_PATTERN.search(text) or SERVICE_PROBLEM_DE_PATTERN.search(text)
     ):
         return "complaint", "negative + complaint cue"
+    if (
+        inbox
+        and sentiment != "positive"
+        and (SERVICE_PROBLEM_DE_PATTERN.search(text) or FAILED_SERVICE_PATTERN.search(text))
+    ):
+        return "complaint", "failed service"
     if has_question_mark:
         return "question", "question mark"
     if is_greeting(text):

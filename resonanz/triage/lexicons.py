@@ -73,6 +73,25 @@ SERVICE_PROBLEM_DE_PATTERN: Final = re.compile(
     r"|wenn das so weitergeht)\b"
 )
 
+# More failures of a service, German and English ("Internet down since yesterday", "kein
+# Internet", "can't log in", "charged twice"): with a question mark still a complaint, not
+# a question (the labelling guidelines). Read by the intent cue rules at prediction time
+# only (`label_by_cues` with `inbox`), neither as a feature nor for the seed labels: rail
+# notices ("Störung an der Stammstrecke") and tweets about anything stay as labelled.
+FAILED_SERVICE_PATTERN: Final = re.compile(
+    r"\b(?:störung\w*|fehlercode|kein(?:e|en)? (?:internet|netz|empfang|strom|wlan|signal"
+    r"|verbindung|warmwasser|heizung|zugriff|zugang)|(?:nicht|nicht mehr) (?:einloggen|anmelden)"
+    r"|(?:is|are|been|went|still|keeps? going) down|down (?:since|again|for)|outage"
+    r"|no (?:internet|signal|service|power|connection|wifi|hot water|heating|access)"
+    r"|(?:can'?t|cannot|unable to) (?:log ?in|login|sign in|connect|access|get in)|locked out"
+    r"|(?:doesn'?t|does not|isn'?t|is not|won'?t|stopped) (?:work|load|open|start|connect)\w*"
+    r"|not (?:working|loading|arrived|delivered|received)|never (?:arrived|came|showed up)"
+    r"|charged (?:twice|double|again)|double[- ]charged|overcharged|error (?:code|message)"
+    r"|keeps crashing|crash(?:es|ed|ing) (?:every|when|on|again|constantly|all the time)"
+    r"|still (?:no|not|waiting)|no (?:reply|response|answer)|taking (?:so|too) long"
+    r"|been waiting)\b"
+)
+
 # Calling someone names, German and English ("Vollidioten", "ihr Lappen", "you morons").
 NAME_CALLING: Final = (
     r"\w*(?:idiot|wichser|arschl[oö]ch|arschgeige|pisser|penner|trottel|vollpfosten"

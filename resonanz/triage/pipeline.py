@@ -566,7 +566,7 @@ class Triage:
         for index, (text, mood, mood_score) in enumerate(
             zip(texts, sentiment.labels, sentiment.scores, strict=True)
         ):
-            label, rule = label_by_cues(text, mood, negative_leads=False)
+            label, rule = label_by_cues(text, mood, inbox=True)
             cue = f"cue:{label}"
             greeting = rule == "greeting"
             if greeting:

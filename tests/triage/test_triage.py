@@ -393,11 +393,22 @@ def test_a_negative_message_about_a_price_is_no_lead(triage: Triage) -> None:
     from resonanz.triage.intent_seed import label_by_cues
 
     price_rant = "Wer hat sich diese Preiserhöhung ausgedacht?"
-    assert label_by_cues("Was kostet das Jahresabo?", "neutral", negative_leads=False)[0] == "lead"
-    assert label_by_cues(price_rant, "negative", negative_leads=False)[0] != "lead"
+    assert label_by_cues("Was kostet das Jahresabo?", "neutral", inbox=True)[0] == "lead"
+    assert label_by_cues(price_rant, "negative", inbox=True)[0] != "lead"
     assert label_by_cues(price_rant, "negative")[0] == "lead"  # the seed set's rule
     (result,) = triage.triage_batch(["Was für ein Idiot hat sich diese Preiserhöhung ausgedacht?"])
     assert result.intent != "lead"
+
+
+def test_a_failed_service_without_a_negative_mood_is_a_complaint_only_in_the_inbox() -> None:
+    from resonanz.triage.intent_seed import label_by_cues
+
+    outage = "Internet down since yesterday in our street, any ETA?"
+    assert label_by_cues(outage, "neutral", inbox=True) == ("complaint", "failed service")
+    # The seed rules read tweets about anything with their gold mood: a neutral one stays.
+    assert label_by_cues(outage, "neutral")[0] == "question"
+    # Glad it works again: no complaint.
+    assert label_by_cues("Internet geht wieder, danke!", "positive", inbox=True)[0] == "praise"
 
 
 def test_mood_leans_intent_only_when_nothing_else_speaks(triage: Triage) -> None:
@@ -439,6 +450,10 @@ def test_mood_leans_intent_only_when_nothing_else_speaks(triage: Triage) -> None
         ("Can you add Apple Pay please?", "feedback"),
         ("Könnt ihr bitte auch PayPal anbieten?", "feedback"),
         ("@united can you add me to the 6pm flight to Denver?", "question"),
+        # A failed service asked about is a complaint; a how-to question is not.
+        ("Our office internet has been down since Monday, any update?", "complaint"),
+        ("Ich kann mich seit gestern nicht mehr einloggen, woran liegt das?", "complaint"),
+        ("Wie kann ich mich in der App anmelden?", "question"),
         # A greeting to everyone is friendly, but nothing to answer and no praise.
         ("Euch allen ein schönes Wochenende! 🌞", "other"),
         ("Have a great weekend, everyone!", "other"),
