@@ -302,6 +302,11 @@ def test_mentions_show_for_the_mentioned_member(acme, alice, bob, webhook) -> No
             "Anliegen: Beschwerde, Risikowort „kündigung“, 250.000 Follower, 840 Reaktionen, "
             "Drohung",
         ),
+        (
+            ["cue:greeting", "schönes", "wochenende"],
+            "a greeting to everyone, schönes, wochenende",
+            "ein Gruß an alle, schönes, wochenende",
+        ),
     ],
 )
 def test_triage_evidence_reads_as_words_not_rule_codes(

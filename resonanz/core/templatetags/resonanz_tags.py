@@ -23,6 +23,7 @@ WHY_PHRASES = {
     "repeated text": _("the same text several times"),
     "known-bad domain": _("known spam domain"),
     "threat": _("threat"),
+    "cue:greeting": _("a greeting to everyone"),
     "offensive": _("offensive"),
     "spam": _("spam"),
 }
@@ -60,7 +61,7 @@ def why(words: list[str] | None) -> str:
     parts = []
     for word in words or []:
         kind, _separator, value = str(word).partition(":")
-        reason = _reason(kind, value)
+        reason = None if str(word) in WHY_PHRASES else _reason(kind, value)
         links = LINKS_PATTERN.fullmatch(str(word))
         if reason:
             parts.append(reason)
