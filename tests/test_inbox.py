@@ -209,6 +209,17 @@ def test_pages_render_and_act(alice_client: Client, acme, webhook) -> None:  # t
     assert alice_client.post("/w/acme/bulk/", {"ids": ids, "action": "explode"}).status_code == 400
 
 
+def test_an_empty_list_says_whether_the_inbox_is_done_or_the_filters_match_nothing(
+    alice_client: Client, acme, webhook
+) -> None:  # type: ignore[no-untyped-def]
+    done = alice_client.get("/w/acme/", {"sort": "recent"}).content.decode()
+    assert "Hier ist nichts. Gut gemacht!" in done
+    seed(webhook, 1)
+    unmatched = alice_client.get("/w/acme/rows/", {"q": "Quittenmarmelade"}).content.decode()
+    assert "Keine Unterhaltung passt zu diesen Filtern." in unmatched
+    assert "Gut gemacht" not in unmatched
+
+
 def test_saved_views(alice_client: Client, acme, alice, bob) -> None:  # type: ignore[no-untyped-def]
     r = alice_client.post("/w/acme/views/", {"name": "Dringend", "priority": "3", "state": "all"})
     assert r.status_code == 302 and "priority=3" in r["Location"]

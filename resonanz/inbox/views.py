@@ -66,6 +66,8 @@ def _list_context(request: HttpRequest, access: Access) -> dict[str, Any]:
     return {
         "filters": filters,
         "filter_params": params,
+        # An empty list is "inbox zero" only when nothing narrows it (the order does not).
+        "filtered": bool(set(params) - {"sort"}),
         "now": timezone.now(),
         "page": page,
         "states": State.choices,
