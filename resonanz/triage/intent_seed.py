@@ -27,6 +27,7 @@ from resonanz.triage.lexicons import (
     FEEDBACK_PATTERN,
     GREETED_PATTERN,
     GREETING_PATTERN,
+    INQUIRY_PATTERN,
     LEAD_PATTERN,
     OWN_CONTRACT_PATTERN,
     PRAISE_PATTERN,
@@ -76,10 +77,10 @@ def label_by_cues(text: str, sentiment: str, inbox: bool = False) -> tuple[str, 
     complaint cue is a complaint even when it ends with a question mark. With `inbox`
     (the pipeline: a message written to the brand, its sentiment predicted) a negative
     message is never a lead ("who came up with this price increase?" is no wish to buy),
-    and a failed service described without a negative mood ("Internet down since
-    yesterday, any ETA?", read as neutral) is a complaint too. The seed set, labelled
-    from tweets and feedback about anything with their gold sentiment, keeps the
-    original rules.
+    a request with a lead cue is one ("Anfrage Geschäftskunden: …"), and a failed service
+    described without a negative mood ("Internet down since yesterday, any ETA?", read as
+    neutral) is a complaint too. The seed set, labelled from tweets and feedback about
+    anything with their gold sentiment, keeps the original rules.
     """
     has_question_mark = "?" in text
     text = text.lower()  # the cue patterns are written in lower case (lexicons.py)
@@ -87,7 +88,7 @@ def label_by_cues(text: str, sentiment: str, inbox: bool = False) -> tuple[str, 
     if (not inbox or sentiment != "negative") and wants_to_buy:
         if has_question_mark:
             return "lead", "lead cue + question mark"
-        if PURCHASE_WISH_PATTERN.search(text):
+        if PURCHASE_WISH_PATTERN.search(text) or (inbox and INQUIRY_PATTERN.search(text)):
             return "lead", "lead cue + purchase wish"
     if FEEDBACK_PATTERN.search(text):
         return "feedback", "feedback cue"

@@ -89,7 +89,9 @@ FAILED_SERVICE_PATTERN: Final = re.compile(
     r"|charged (?:twice|double|again)|double[- ]charged|overcharged|error (?:code|message)"
     r"|keeps crashing|crash(?:es|ed|ing) (?:every|when|on|again|constantly|all the time)"
     r"|still (?:no|not|waiting)|no (?:reply|response|answer)|taking (?:so|too) long"
-    r"|been waiting)\b"
+    r"|been waiting|lädt (?:\w+ ){0,4}(?:sehr |extrem |total |so |ewig )?langsam"
+    r"|(?:loads?|loading|runs?|is|so|very|really|super|painfully) (?:\w+ )?slow(?:ly)?\b"
+    r"(?! down))\b"
 )
 
 # Calling someone names, German and English ("Vollidioten", "ihr Lappen", "you morons").
@@ -230,6 +232,13 @@ PURCHASE_WISH_PATTERN: Final = re.compile(
     r"\b(?:ich (?:möchte|würde gerne?|will|hätte gerne?)|wir (?:möchten|würden gerne?)"
     r"|interessiere mich|i(?:'d| would) like to|i want to|we(?:'d| would) like to"
     r"|interested in|looking to)\b"
+)
+# A request put to the brand ("Anfrage Geschäftskunden: 25 Arbeitsplätze, Glasfaser
+# gewünscht"): with a lead cue, a wish to buy in a message written to the brand. Read at
+# prediction time only; in the seed's tweets "Anfrage" is as often a parliamentary one.
+INQUIRY_PATTERN: Final = re.compile(
+    r"\b(?:anfrage|gewünscht|wir suchen|ich suche|bitte um (?:ein )?angebot|inquiry|enquiry"
+    r"|request (?:for )?a quote|we are looking for|we're looking for|i'm looking for)\b"
 )
 QUESTION_PATTERN: Final = re.compile(
     r"\?|^\s*(?:wie|was|wann|wo|wer|warum|wieso|weshalb|welche\w*|kann|können|gibt es|ist"

@@ -35,8 +35,8 @@ from resonanz.triage.text_features import (
     URL_PATTERN,
     WORD_FEATURES,
     TextFeaturizer,
+    near_copy_keys,
     normalize_text,
-    text_key,
 )
 from resonanz.triage.training_data import cross_validation_folds
 from resonanz.triage.urgency import UrgencyInputs, compute_urgency
@@ -333,18 +333,18 @@ class Triage:
         """Accuracy on the corrections without and with learning, by k-fold cross-validation.
 
         What the inbox shows as "how much the corrections improved it": each correction is
-        predicted by an adjustment fitted on the other folds only. Copies of one text (the
-        same spam posted again, a storm of one complaint) share a fold, so no correction is
-        judged by a model that learned from its copy; folds are stratified by the corrected
-        label, as in training. A fold that leaves nothing to learn from is judged by the
-        base model.
+        predicted by an adjustment fitted on the other folds only. Copies and near-copies
+        of one text (the same spam posted again, a storm of one complaint, one template
+        with another product name) share a fold, so no correction is judged by a model
+        that learned from its copy; folds are stratified by the corrected label, as in
+        training. A fold that leaves nothing to learn from is judged by the base model.
         """
         if len(texts) < folds:
             raise ValueError(f"need at least {folds} corrections to measure a gain")
         fold_of_row = cross_validation_folds(
             np.asarray(labels),
             np.full(len(texts), task),
-            [text_key(text) for text in texts],
+            near_copy_keys(texts),
             folds,
             seed=0,
         )

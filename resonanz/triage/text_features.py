@@ -37,6 +37,9 @@ URL_PATTERN = re.compile(
 MENTION_PATTERN = re.compile(r"@\w+")
 NUMBER_PATTERN = re.compile(r"\d+(?:[.,]\d+)*")
 REPEATED_CHAR_PATTERN = re.compile(r"(.)\1{3,}")
+# Words of two or more letters, for telling near-copies apart (`near_copy_keys`).
+CONTENT_WORD = re.compile(r"[^\W\d_]{2,}")
+NEAR_COPY_SIMILARITY = 0.6
 # Words, runs of ! or ?, and single emoji/symbols: punctuation carries sentiment in tweets.
 WORD_PATTERN = r"(?u)\b\w+\b|[!?]+|[^\w\s.,;:'\"()\[\]-]"
 WORD_TOKEN = re.compile(WORD_PATTERN)
@@ -76,6 +79,45 @@ def _mark_scope(match: re.Match[str]) -> str:
 def text_key(text: str) -> str:
     """Identity of a text for de-duplication across datasets."""
     return " ".join(normalize_text(text).split())
+
+
+def near_copy_keys(texts: Sequence[str], similarity: float = NEAR_COPY_SIMILARITY) -> list[str]:
+    """One key per text, shared by texts that are copies or near-copies of each other.
+
+    Near-copies share most of their words (Jaccard similarity of their sets of content
+    words at least `similarity`): the same template with another city, product or name
+    ("Der Wechsel zum Ökostrom-Tarif ging ohne Papierkram" / "… zum Mobilfunkvertrag …").
+    Groups are closed under that relation (union-find). Candidates come from an index of
+    the content words, so texts that share no word are never compared.
+    """
+    words = [
+        frozenset(set(CONTENT_WORD.findall(text_key(text))) - EXPLANATION_STOPWORDS)
+        for text in texts
+    ]
+    parent = list(range(len(texts)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    postings: dict[str, list[int]] = {}
+    for index, own in enumerate(words):
+        shared: dict[int, int] = {}
+        for word in own:
+            for other in postings.get(word, ()):
+                shared[other] = shared.get(other, 0) + 1
+            postings.setdefault(word, []).append(index)
+        for other, overlap in shared.items():
+            if overlap / (len(own) + len(words[other]) - overlap) >= similarity:
+                parent[root(index)] = root(other)
+    keys: list[str] = []
+    for index, text in enumerate(texts):
+        # Texts without content words ("👍", "Danke!") are grouped by their exact text.
+        group = root(index)
+        keys.append(f"group {group}" if words[group] else text_key(text))
+    return keys
 
 
 def normalize_text(text: str) -> str:

@@ -16,6 +16,7 @@ from resonanz.triage.text_features import (
     NgramHasher,
     TextFeaturizer,
     mark_negation,
+    near_copy_keys,
     normalize_text,
 )
 
@@ -106,3 +107,26 @@ def test_the_hasher_gives_exactly_the_columns_of_scikit_learns_hashing_vectorize
         assert np.array_equal(counts.data, expected.data)
     assert len(hasher._char_columns) <= cache_words
     assert len(hasher._token_columns) <= cache_words
+
+
+def test_near_copies_share_a_key_and_other_texts_do_not() -> None:
+    texts = [
+        "Der Wechsel zum Ökostrom-Tarif ging ganz ohne Papierkram!",
+        "Der Wechsel zum Mobilfunkvertrag ging ganz ohne Papierkram!",
+        "DER WECHSEL ZUM SMART-METER GING GANZ OHNE PAPIERKRAM!!!",
+        "Der Wechsel war einfach.",
+        "Mein Paket ist nicht angekommen.",
+        "Danke!",
+        "danke",
+        "👍",
+        "🙏",
+    ]
+    keys = near_copy_keys(texts)
+    assert keys[0] == keys[1] == keys[2]
+    assert len({keys[0], keys[3], keys[4], keys[5], keys[7], keys[8]}) == 6
+    assert keys[5] == keys[6]  # the same word, however written
+    # Groups are closed: A ~ B and B ~ C put A and C together even when A and C differ more.
+    chain = ["a1 b1 c1 d1 e1", "a1 b1 c1 d1 e1 f1", "a1 b1 c1 d1 f1 g1"]
+    chain = [text.replace("1", "x") for text in chain]
+    first, second, third = near_copy_keys(chain)
+    assert first == second == third

@@ -378,6 +378,13 @@ def test_correction_gain_never_judges_a_copy_by_a_model_that_learned_it(triage: 
     assert after == "spam"  # so a fold split across the copies would show a gain
     base, learned = triage.correction_gain("spam", copies, ["spam"] * len(copies), folds=3)
     assert base == learned == 0.0
+    # Nor by one that learned from a near-copy: the same post for another town.
+    towns = ["Oberdorf", "Unterdorf", "Mitteldorf", "Neustadt", "Altstadt", "Bergheim"]
+    near = [
+        f"Flohmarkt am Samstag im Gemeindehaus {town}, ab 9 Uhr, alle willkommen!" for town in towns
+    ]
+    base, learned = triage.correction_gain("spam", near, ["spam"] * len(near), folds=3)
+    assert base == learned
     # With other texts beside the copies, the gain comes from them only.
     mixed = copies + EVENT_POSTS[1:]
     base, learned = triage.correction_gain("spam", mixed, ["spam"] * len(mixed), folds=3)
@@ -454,6 +461,9 @@ def test_mood_leans_intent_only_when_nothing_else_speaks(triage: Triage) -> None
         ("Our office internet has been down since Monday, any update?", "complaint"),
         ("Ich kann mich seit gestern nicht mehr einloggen, woran liegt das?", "complaint"),
         ("Wie kann ich mich in der App anmelden?", "question"),
+        ("Die App lädt seit dem Update extrem langsam.", "complaint"),
+        # A request from a business, without a question mark, is a lead.
+        ("Anfrage Firmenkunden: 12 Arbeitsplätze, Ökostrom gewünscht.", "lead"),
         # A greeting to everyone is friendly, but nothing to answer and no praise.
         ("Euch allen ein schönes Wochenende! 🌞", "other"),
         ("Have a great weekend, everyone!", "other"),
