@@ -28,6 +28,7 @@ from resonanz.triage.intent_seed import (
     SYNTHETIC_SOURCES,
     SeedRow,
     build_intent_seed,
+    sample_rank,
     write_intent_seed,
 )
 from resonanz.triage.linear_models import LinearModel, save_models
@@ -40,12 +41,12 @@ from resonanz.triage.text_features import (
     text_key,
 )
 from resonanz.triage.training_data import (
+    HELD_OUT_SHARE,
     PACKAGED_DATASETS,
     SPLIT_SEED,
     LabelledTexts,
     cross_validation_folds,
     datasets_directory,
-    held_out_mask,
     load_dataset,
 )
 
@@ -192,10 +193,17 @@ ALL_DATASETS = sorted(
 
 
 def intent_split(rows: list[SeedRow]) -> tuple[list[SeedRow], list[SeedRow]]:
-    """Seeded hold-out of the real (non-synthetic) seed rows; written rows always train."""
+    """Seeded hold-out of the real (non-synthetic) seed rows; written rows always train.
+
+    Per label, the HELD_OUT_SHARE of rows that rank lowest by a seeded hash of their id
+    (`sample_rank`) are held out: a cue change that relabels a few rows moves only those
+    rows (one random draw per label in turn redrew the whole hold-out).
+    """
     real = [row for row in rows if row.source not in SYNTHETIC_SOURCES]
-    mask = held_out_mask([row.label for row in real])
-    held_ids = {row.id for row, held in zip(real, mask, strict=True) if held}
+    held_ids: set[str] = set()
+    for label in sorted({row.label for row in real}):
+        group = sorted((row for row in real if row.label == label), key=sample_rank)
+        held_ids.update(row.id for row in group[: round(len(group) * HELD_OUT_SHARE)])
     train = [row for row in rows if row.id not in held_ids]
     validation = [row for row in rows if row.id in held_ids]
     return train, validation
@@ -562,10 +570,12 @@ def train_all(datasets: Path | None = None, artifacts: Path = ARTIFACTS_DIRECTOR
         ]
         training_sets[recipe.key] = deduplicated(parts, validation_keys)
 
+    # The idf is fitted on the task datasets' training parts, not on the intent seed: most
+    # seed texts are in those parts anyway, and so a change of the seed's cue rules
+    # retrains the intent model alone instead of moving every model's idf (and with it
+    # their decision offsets).
     featurizer = TextFeaturizer(prior=prior)
-    all_texts = [text for texts, _, _ in training_sets.values() for text in texts]
-    all_texts += [row.text for row in intent_train]
-    featurizer.fit_idf(all_texts)
+    featurizer.fit_idf([text for texts, _, _ in training_sets.values() for text in texts])
 
     models: dict[str, LinearModel] = {}
     for recipe in RECIPES:

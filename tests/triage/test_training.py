@@ -215,6 +215,25 @@ def test_written_intent_rows_train_but_are_never_held_out() -> None:
         assert not written & set(sentiment_held.texts)
 
 
+def test_relabelling_a_few_seed_rows_moves_only_those_in_the_intent_hold_out() -> None:
+    rows = [
+        SeedRow(f"t-{n}", f"text {n}", "other" if n % 3 else "question", "de", "tweets", "rule")
+        for n in range(300)
+    ]
+    _, held = intent_split(rows)
+    assert len([row for row in held if row.label == "question"]) == 20
+    assert len([row for row in held if row.label == "other"]) == 40
+    # A cue change turns three "other" rows into questions.
+    changed = {"t-1", "t-2", "t-4"}
+    relabelled = [
+        SeedRow(row.id, row.text, "question", "de", "tweets", "rule") if row.id in changed else row
+        for row in rows
+    ]
+    _, held_again = intent_split(relabelled)
+    before, after = {row.id for row in held}, {row.id for row in held_again}
+    assert len(before ^ after) <= 2 * len(changed)
+
+
 def test_a_sampled_part_is_seeded_capped_and_relabelled() -> None:
     part = LabelledTexts(
         "support", "train", "en", tuple(f"question {n}" for n in range(50)), ("refund",) * 50
