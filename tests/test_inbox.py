@@ -318,6 +318,11 @@ def test_mentions_show_for_the_mentioned_member(acme, alice, bob, webhook) -> No
             "a greeting to everyone, schönes, wochenende",
             "ein Gruß an alle, schönes, wochenende",
         ),
+        (
+            ["intent:complaint", "failed service"],
+            "intent: complaint, a failed service described",
+            "Anliegen: Beschwerde, beschriebene Störung",
+        ),
     ],
 )
 def test_triage_evidence_reads_as_words_not_rule_codes(

@@ -23,7 +23,6 @@ import numpy as np
 
 from resonanz.triage.lexicons import (
     COMPLAINT_PATTERN,
-    FAILED_SERVICE_PATTERN,
     FEEDBACK_PATTERN,
     GREETED_PATTERN,
     GREETING_PATTERN,
@@ -33,6 +32,7 @@ from resonanz.triage.lexicons import (
     PRAISE_PATTERN,
     PURCHASE_WISH_PATTERN,
     SERVICE_PROBLEM_DE_PATTERN,
+    describes_failure,
 )
 from resonanz.triage.text_features import text_key
 from resonanz.triage.training_data import SPLIT_SEED, load_dataset, read_rows
@@ -96,11 +96,7 @@ def label_by_cues(text: str, sentiment: str, inbox: bool = False) -> tuple[str, 
         COMPLAINT_PATTERN.search(text) or SERVICE_PROBLEM_DE_PATTERN.search(text)
     ):
         return "complaint", "negative + complaint cue"
-    if (
-        inbox
-        and sentiment != "positive"
-        and (SERVICE_PROBLEM_DE_PATTERN.search(text) or FAILED_SERVICE_PATTERN.search(text))
-    ):
+    if inbox and sentiment != "positive" and describes_failure(text):
         return "complaint", "failed service"
     if has_question_mark:
         return "question", "question mark"

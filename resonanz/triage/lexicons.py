@@ -94,6 +94,12 @@ FAILED_SERVICE_PATTERN: Final = re.compile(
     r"(?! down))\b"
 )
 
+
+def describes_failure(text: str) -> bool:
+    """Whether a lower-cased message describes a failed service, in German or English."""
+    return bool(SERVICE_PROBLEM_DE_PATTERN.search(text) or FAILED_SERVICE_PATTERN.search(text))
+
+
 # Calling someone names, German and English ("Vollidioten", "ihr Lappen", "you morons").
 NAME_CALLING: Final = (
     r"\w*(?:idiot|wichser|arschl[oö]ch|arschgeige|pisser|penner|trottel|vollpfosten"

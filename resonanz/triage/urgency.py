@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from resonanz.triage.lexicons import RISK_PATTERN
+from resonanz.triage.lexicons import RISK_PATTERN, describes_failure
 
 # How much each intent by itself asks for a reply (scaled by the intent's probability).
 INTENT_URGENCY = {
@@ -61,6 +61,16 @@ def compute_urgency(inputs: UrgencyInputs) -> tuple[float, str, list[str]]:
     if inputs.sentiment == "negative":
         urgency += 0.2 * inputs.sentiment_score
         reasons.append("sentiment:negative")
+    elif (
+        inputs.sentiment == "neutral"
+        and inputs.intent == "complaint"
+        and describes_failure(inputs.text.lower())
+    ):
+        # The labelling guidelines call any report of a problem negative, but the sentiment
+        # models read a plain one ("Internet down since yesterday, any ETA?") as neutral:
+        # it counts as the negative mood it is.
+        urgency += 0.2 * inputs.intent_score
+        reasons.append("failed service")
     if inputs.offensive == "offensive":
         # Offensive content should be hidden before many read it.
         urgency += 0.15 * inputs.offensive_score

@@ -407,6 +407,15 @@ def test_a_negative_message_about_a_price_is_no_lead(triage: Triage) -> None:
     assert result.intent != "lead"
 
 
+def test_a_failed_service_reported_calmly_is_more_urgent_than_a_question(triage: Triage) -> None:
+    outage, question = triage.triage_batch(
+        ["Internet down since yesterday in our street, any ETA?", "When do you open?"]
+    )
+    assert (outage.intent, outage.sentiment) == ("complaint", "neutral")
+    assert "failed service" in outage.why["urgency"]
+    assert outage.priority in ("normal", "high") and outage.urgency > question.urgency + 0.1
+
+
 def test_a_failed_service_without_a_negative_mood_is_a_complaint_only_in_the_inbox() -> None:
     from resonanz.triage.intent_seed import label_by_cues
 

@@ -24,6 +24,7 @@ WHY_PHRASES = {
     "known-bad domain": _("known spam domain"),
     "threat": _("threat"),
     "cue:greeting": _("a greeting to everyone"),
+    "failed service": _("a failed service described"),
     "offensive": _("offensive"),
     "spam": _("spam"),
 }
