@@ -87,14 +87,14 @@ def near_copy_keys(texts: Sequence[str], similarity: float = NEAR_COPY_SIMILARIT
     Near-copies share most of their words (Jaccard similarity of their sets of content
     words at least `similarity`): the same template with another city, product or name
     ("Der Wechsel zum Ökostrom-Tarif ging ohne Papierkram" / "… zum Mobilfunkvertrag …").
-    Groups are closed under that relation (union-find). Candidates come from an index of
-    the content words, so texts that share no word are never compared.
+    Groups are closed under that relation (union-find). Exact copies are compared once,
+    and candidates come from an index of the content words, so texts that share no word
+    are never compared.
     """
-    words = [
-        frozenset(set(CONTENT_WORD.findall(text_key(text))) - EXPLANATION_STOPWORDS)
-        for text in texts
-    ]
-    parent = list(range(len(texts)))
+    keys = [text_key(text) for text in texts]
+    distinct = list(dict.fromkeys(keys))
+    words = [frozenset(set(CONTENT_WORD.findall(key)) - EXPLANATION_STOPWORDS) for key in distinct]
+    parent = list(range(len(distinct)))
 
     def root(index: int) -> int:
         while parent[index] != index:
@@ -112,12 +112,11 @@ def near_copy_keys(texts: Sequence[str], similarity: float = NEAR_COPY_SIMILARIT
         for other, overlap in shared.items():
             if overlap / (len(own) + len(words[other]) - overlap) >= similarity:
                 parent[root(index)] = root(other)
-    keys: list[str] = []
-    for index, text in enumerate(texts):
-        # Texts without content words ("👍", "Danke!") are grouped by their exact text.
-        group = root(index)
-        keys.append(f"group {group}" if words[group] else text_key(text))
-    return keys
+    # Texts without content words ("👍", "🙏🙏") are grouped by their exact text only.
+    group_of = {
+        key: f"group {root(index)}" if words[index] else key for index, key in enumerate(distinct)
+    }
+    return [group_of[key] for key in keys]
 
 
 def normalize_text(text: str) -> str:
