@@ -71,7 +71,8 @@ DOMAIN_PATTERN = re.compile(r"(?i)(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-
 # campaign.
 REPEATED_TEXT_COUNT = 3
 # Least probability of "offensive" for an explicit threat and for names called at the one
-# addressed (lexicons.py); above every model's threshold, so both are always flagged.
+# addressed (lexicons.py); above every model's threshold, so both are flagged unless the
+# workspace's own corrections (applied after the floor) teach otherwise.
 THREAT_FLOOR = 0.9
 ADDRESSED_INSULT_FLOOR = 0.8
 # Probability mass an intent cue rule adds to its label before renormalising. Set by
