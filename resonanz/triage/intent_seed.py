@@ -42,7 +42,9 @@ SEED_PATH = SEED_DIRECTORY / "intent_seed.csv"
 MANUAL_REVIEW_PATH = SEED_DIRECTORY / "intent_manual_review.csv"
 SEED_COLUMNS = ("id", "text", "label", "language", "source", "rule")
 # Written, not collected: always trained on, never part of the held-out intent validation.
-SYNTHETIC_SOURCES = frozenset({"bitext", "inbox_synthetic"})
+SYNTHETIC_SOURCES = frozenset({"bitext", "inbox_synthetic", "intent_written"})
+# Messages to brands the team's helpers wrote with an intent label only (seed/README.md).
+INTENT_WRITTEN_PATH = SEED_DIRECTORY / "intent_written.csv"
 # The team-written inbox messages (seed/README.md), German and English.
 WRITTEN_INBOX_DATASETS = ("inbox_synthetic_de", "inbox_synthetic_en")
 
@@ -186,6 +188,17 @@ def synthetic_inbox_rows(root: Path) -> list[SeedRow]:
     ]
 
 
+def written_intent_rows() -> list[SeedRow]:
+    """The intent-only messages the team's helpers wrote (always trained on)."""
+    with INTENT_WRITTEN_PATH.open(newline="", encoding="utf-8") as handle:
+        return [
+            SeedRow(
+                row["id"], row["text"], row["intent"], row["language"], "intent_written", "written"
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
 def read_manual_review() -> dict[str, str]:
     """id → label decided by a person reading the text (overrides mappings and rules)."""
     if not MANUAL_REVIEW_PATH.exists():
@@ -198,6 +211,7 @@ def build_intent_seed(root: Path) -> list[SeedRow]:
     """The whole seed set, manual review applied, in a stable order."""
     manual = read_manual_review()
     rows = bitext_rows(root) + airline_rows(root) + german_rows(root) + synthetic_inbox_rows(root)
+    rows += written_intent_rows()
     return capped(
         [
             SeedRow(row.id, row.text, manual[row.id], row.language, row.source, "manual")

@@ -208,6 +208,10 @@ def test_written_intent_rows_train_but_are_never_held_out() -> None:
     written = {row.text for row in train if row.source == "inbox_synthetic"}
     assert written
     assert not any(row.source == "inbox_synthetic" for row in held_out)
+    # The intent-only written messages train too, both languages, and are never held out.
+    intent_written = [row for row in train if row.source == "intent_written"]
+    assert {row.language for row in intent_written} == {"de", "en"}
+    assert not any(row.source == "intent_written" for row in held_out)
     # Only the training part of the written messages reaches the intent model, and a text
     # of one file's held-out part does not come in through the other file.
     for name in WRITTEN_INBOX_DATASETS:
