@@ -453,7 +453,7 @@ class Triage:
             if threats[index]:
                 rule_reasons[index] = "threat"
                 floor = THREAT_FLOOR
-            elif name_called := ADDRESSED_INSULT_PATTERN.search(text.lower()):
+            elif name_called := ADDRESSED_INSULT_PATTERN.search(text):  # normalised: lower case
                 rule_reasons[index] = name_called.group(0)
                 floor = ADDRESSED_INSULT_FLOOR
             else:

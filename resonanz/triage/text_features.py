@@ -81,6 +81,12 @@ def text_key(text: str) -> str:
     return " ".join(normalize_text(text).split())
 
 
+def content_words(key: str) -> frozenset[str]:
+    """The content words of a text key (`text_key`): words of two or more letters that are
+    not function words."""
+    return frozenset(set(CONTENT_WORD.findall(key)) - EXPLANATION_STOPWORDS)
+
+
 def near_copy_keys(texts: Sequence[str], similarity: float = NEAR_COPY_SIMILARITY) -> list[str]:
     """One key per text, shared by texts that are copies or near-copies of each other.
 
@@ -93,7 +99,7 @@ def near_copy_keys(texts: Sequence[str], similarity: float = NEAR_COPY_SIMILARIT
     """
     keys = [text_key(text) for text in texts]
     distinct = list(dict.fromkeys(keys))
-    words = [frozenset(set(CONTENT_WORD.findall(key)) - EXPLANATION_STOPWORDS) for key in distinct]
+    words = [content_words(key) for key in distinct]
     parent = list(range(len(distinct)))
 
     def root(index: int) -> int:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from resonanz.triage.lexicons import EXPLANATION_STOPWORDS
-from resonanz.triage.text_features import CONTENT_WORD, text_key
+from resonanz.triage.text_features import content_words, text_key
 
 TRIAGE = Path(__file__).resolve().parents[2] / "resonanz" / "triage"
 WRITTEN_TRAINING = sorted((TRIAGE / "seed").glob("*/train.csv")) + [
@@ -29,22 +28,18 @@ def texts(paths: list[Path]) -> list[str]:
     return found
 
 
-def content_words(text: str) -> frozenset[str]:
-    return frozenset(set(CONTENT_WORD.findall(text_key(text))) - EXPLANATION_STOPWORDS)
-
-
 def test_no_evaluation_message_is_copied_into_written_training_data() -> None:
     training = texts(WRITTEN_TRAINING)
     evaluation = texts(EVALUATION)
     assert len(training) > 3000 and len(evaluation) > 500
     assert not {text_key(text) for text in evaluation} & {text_key(text) for text in training}
     index: dict[str, list[frozenset[str]]] = {}
-    for words in map(content_words, training):
+    for words in (content_words(text_key(text)) for text in training):
         for word in words:
             index.setdefault(word, []).append(words)
     leaks = []
     for text in evaluation:
-        words = content_words(text)
+        words = content_words(text_key(text))
         if len(words) < 4:
             continue
         candidates = {other for word in words for other in index.get(word, ())}
