@@ -505,9 +505,26 @@ class Triage:
                 kinds[index] = "profanity"
         return kinds
 
+    def _mixture(
+        self, task: str, batch: _Batch
+    ) -> tuple[np.ndarray, list[LinearModel], LinearModel]:
+        """Probabilities of a task whose model is a mixture of experts (training.fit_mixture):
+        each expert's, weighted by how much the router takes the text for its genre; per
+        text the expert with the largest share, which explains the label; and the first
+        expert, whose classes and threshold all of them share."""
+        router = self.models[f"{task}.genre"]
+        shares = router.probabilities(batch.features)
+        experts = [self.models[router.info["router_of"][genre]] for genre in router.classes]
+        probabilities = np.zeros((shares.shape[0], len(experts[0].classes)))
+        for column, expert in enumerate(experts):
+            if (expert.classes, expert.threshold) != (experts[0].classes, experts[0].threshold):
+                raise RuntimeError(f"the experts of {task} differ in classes or threshold")
+            probabilities += shares[:, column, None] * expert.probabilities(batch.features)
+        explaining = [experts[column] for column in shares.argmax(axis=1).tolist()]
+        return probabilities, explaining, experts[0]
+
     def _spam(self, batch: _Batch, texts: list[str]) -> TaskOutput:
-        model = self.models["spam.any"]
-        probabilities = model.probabilities(batch.features)
+        probabilities, explaining, model = self._mixture("spam", batch)
         spam_column = model.classes.index("spam")
         repeats = Counter(batch.normalized)
         rule_reasons: list[list[str]] = []
@@ -547,9 +564,7 @@ class Triage:
         decided = np.where(
             probabilities[:, spam_column] >= model.threshold, spam_column, 1 - spam_column
         )
-        output = batch.output(
-            probabilities, decided, [model] * len(texts), explain=decided == spam_column
-        )
+        output = batch.output(probabilities, decided, explaining, explain=decided == spam_column)
         for index, reasons in enumerate(rule_reasons):
             if reasons and output.labels[index] == "spam":
                 output.why[index] = (reasons + output.why[index])[:WHY_WORDS]

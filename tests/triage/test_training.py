@@ -7,12 +7,16 @@ import pytest
 
 from resonanz.triage import intent_seed
 from resonanz.triage.intent_seed import WRITTEN_INBOX_DATASETS, SeedRow, capped, read_intent_seed
+from resonanz.triage.linear_models import LinearModel
 from resonanz.triage.text_features import N_FEATURES, PRIOR_FEATURE_COUNT, TextFeaturizer
 from resonanz.triage.training import (
     BIAS_GRID,
+    Genre,
     borrowed_part,
     cross_validation_folds,
     fit,
+    fit_mixture,
+    genre_of_rows,
     intent_split,
     mean_macro_f1,
     sampled_part,
@@ -276,3 +280,48 @@ def test_capping_a_seed_group_keeps_the_other_groups_sample(
     # Manually reviewed rows are always kept, whatever their rank.
     reviewed = [SeedRow(f"manual-{n}", "x", "other", "en", "airline", "manual") for n in range(7)]
     assert {row.id for row in capped(rows("other", 20) + reviewed)} == {r.id for r in reviewed}
+
+
+GENRES = (Genre("sms", ("sms_spam",), 0.0), Genre("messages", (), 0.1))
+
+
+def test_rows_get_the_genre_of_their_source_and_the_rest_the_open_genre() -> None:
+    genres = genre_of_rows(["sms_spam", "spam_written_de", "airline_sentiment:sample"], GENRES)
+    assert genres.tolist() == ["sms", "messages", "messages"]
+    with pytest.raises(ValueError, match="at most one genre"):
+        genre_of_rows(["sms_spam"], (*GENRES, Genre("comments", (), 0.0)))
+    with pytest.raises(ValueError, match="no genre takes"):
+        genre_of_rows(["youtube_spam"], GENRES[:1])
+
+
+def test_a_mixture_routes_each_genre_to_its_own_expert() -> None:
+    # Two genres with their own spam: "call now" in text messages, "bitcoin" in messages to
+    # a brand, where "please call me" is a customer asking to be called back.
+    sms = [f"txt call now {n} win cash" for n in range(30)] + [
+        f"txt see you {n} later mate" for n in range(30)
+    ]
+    messages = [f"dear team bitcoin profit {n} guaranteed" for n in range(30)] + [
+        f"dear team please call me about order {n}" for n in range(30)
+    ]
+    texts = sms + messages
+    labels = (["spam"] * 30 + ["ham"] * 30) * 2
+    sources = ["sms_spam"] * 60 + ["spam_written_en"] * 60
+    models = fit_mixture(
+        "spam.any", TextFeaturizer(), texts, labels, sources, 4.0, GENRES, 4.0, datasets=["toy"]
+    )
+    assert set(models) == {"spam.sms", "spam.messages", "spam.genre"}
+    router = models["spam.genre"]
+    assert router.info["router_of"] == {"messages": "spam.messages", "sms": "spam.sms"}
+    # The text-message expert saw its own rows only (weight 0 for the others).
+    assert models["spam.sms"].info["training_rows"] == 60
+    assert models["spam.messages"].info["training_rows"] == 120
+    features = TextFeaturizer().transform(["txt call now win", "dear team please call me"])
+    shares = router.probabilities(features)
+    assert shares[0, router.classes.index("sms")] > 0.5
+    assert shares[1, router.classes.index("messages")] > 0.5
+
+    def spam(model: LinearModel, row: int) -> float:
+        return float(model.probabilities(features)[row, model.classes.index("spam")])
+
+    assert spam(models["spam.sms"], 0) > 0.5
+    assert spam(models["spam.messages"], 1) < 0.5

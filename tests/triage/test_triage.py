@@ -149,6 +149,26 @@ def test_a_customer_post_with_a_link_is_not_spam_for_the_link(triage: Triage) ->
     assert [result.spam for result in results].count("spam") <= 1
 
 
+def test_spam_is_judged_by_the_expert_for_the_kind_of_text(triage: Triage) -> None:
+    # A text message, a comment under a video and a message to a brand: each reaches the
+    # spam expert of its genre, and the flag is explained by that expert's words.
+    texts = [
+        "URGENT! Your mobile No. was awarded £2000 bonus prize. Call 09066362206 now",
+        "Check out my channel for more music covers!!! Subscribe please :)",
+        "Hallo, mein Paket ist seit Montag unterwegs. Könnt ihr nachsehen, wo es steckt?",
+    ]
+    router = triage.models["spam.genre"]
+    shares = router.probabilities(triage.featurizer.transform(texts))
+    assert [router.classes[column] for column in shares.argmax(axis=1)] == [
+        "sms",
+        "comments",
+        "messages",
+    ]
+    results = triage.triage_batch(texts)
+    assert [result.spam for result in results] == ["spam", "spam", "ham"]
+    assert results[0].why["spam"] and results[2].why["spam"] == []
+
+
 def test_a_storm_of_identical_messages_is_not_spam(triage: Triage) -> None:
     # During an outage many customers write the same words; they must reach the team.
     complaint = "Preiserhöhung um 30 % und dann noch schlechter Service. Enttäuschend."
