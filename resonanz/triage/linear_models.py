@@ -61,6 +61,23 @@ class LinearModel:
         return np.asarray(own - others)
 
 
+def mixed_probabilities(
+    shares: np.ndarray, expert_probabilities: list[np.ndarray], offsets: np.ndarray | None = None
+) -> np.ndarray:
+    """A mixture of experts' class probabilities: each expert's (texts × classes) weighted
+    by its share (texts × experts, rows summing to 1). `offsets` (experts × classes) are
+    per-expert decision offsets on the log-probabilities, applied by the same shares."""
+    mixed = np.zeros_like(expert_probabilities[0], dtype=np.float64)
+    for column, probabilities in enumerate(expert_probabilities):
+        mixed += shares[:, column, None] * probabilities
+    if offsets is None or not offsets.any():
+        return mixed
+    scores = np.log(np.clip(mixed, 1e-12, 1.0)) + shares @ offsets
+    scores -= scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
 def from_sklearn(name: str, estimator: Any, **info: Any) -> LinearModel:
     """Reduce a fitted LogisticRegression-like estimator to a LinearModel."""
     coef = np.asarray(estimator.coef_, dtype=np.float32)

@@ -27,7 +27,7 @@ from resonanz.triage.lexicons import (
     SPAM_CUE_PATTERN,
     THREAT_PATTERN,
 )
-from resonanz.triage.linear_models import LinearModel, load_models
+from resonanz.triage.linear_models import LinearModel, load_models, mixed_probabilities
 from resonanz.triage.polarity_lexicon import FEATURE_COUNT as LEXICON_FEATURE_COUNT
 from resonanz.triage.profanity_prior import ProfanityPrior
 from resonanz.triage.text_features import (
@@ -420,18 +420,34 @@ class Triage:
     ) -> tuple[np.ndarray, list[LinearModel]]:
         """Probabilities from the model of each text's language (pooled model otherwise)."""
         model_keys = [
-            f"{task}.{code}" if f"{task}.{code}" in self.models else f"{task}.any" for code in langs
+            f"{task}.{code}" if self._has_model(f"{task}.{code}") else f"{task}.any"
+            for code in langs
         ]
-        classes = self.models[model_keys[0]].classes
-        probabilities = np.zeros((len(langs), len(classes)))
-        chosen: list[LinearModel] = [self.models[key] for key in model_keys]
+        classes: tuple[str, ...] = ()
+        probabilities = np.zeros((len(langs), 0))
+        chosen: list[LinearModel] = [self.models[f"{task}.any"]] * len(langs)
         for key in sorted(set(model_keys)):
             rows = np.fromiter((i for i, k in enumerate(model_keys) if k == key), dtype=np.int64)
-            model = self.models[key]
-            if model.classes != classes:
-                raise RuntimeError(f"model {key} has classes {model.classes}, expected {classes}")
-            probabilities[rows] = model.probabilities(batch.features[rows])
+            if key in self.models:
+                reference = self.models[key]
+                found = reference.probabilities(batch.features[rows])
+                explaining = [reference] * len(rows)
+            else:
+                found, explaining, reference = self._mixture(key, batch.features[rows])
+            model_classes = reference.classes
+            if not classes:
+                classes = model_classes
+                probabilities = np.zeros((len(langs), len(classes)))
+            if model_classes != classes:
+                raise RuntimeError(f"model {key} has classes {model_classes}, expected {classes}")
+            probabilities[rows] = found
+            for row, model in zip(rows.tolist(), explaining, strict=True):
+                chosen[row] = model
         return probabilities, chosen
+
+    def _has_model(self, key: str) -> bool:
+        """Whether `key` is a model, or a mixture of experts with its router."""
+        return key in self.models or f"{key}.genre" in self.models
 
     def _sentiment(self, batch: _Batch, langs: list[str]) -> TaskOutput:
         probabilities, chosen = self._by_language("sentiment", batch, langs)
@@ -506,25 +522,37 @@ class Triage:
         return kinds
 
     def _mixture(
-        self, task: str, batch: _Batch
+        self, prefix: str, features: sp.csr_matrix
     ) -> tuple[np.ndarray, list[LinearModel], LinearModel]:
-        """Probabilities of a task whose model is a mixture of experts (training.fit_mixture):
-        each expert's, weighted by how much the router takes the text for its genre; per
-        text the expert with the largest share, which explains the label; and the first
-        expert, whose classes and threshold all of them share."""
-        router = self.models[f"{task}.genre"]
-        shares = router.probabilities(batch.features)
+        """Probabilities of a mixture of experts (training.fit_mixture) whose router is
+        `{prefix}.genre`: the experts' probabilities and decision offsets, weighted by the
+        router's share of each text's genre; per text the expert with the largest share,
+        which explains the label; and the first expert, whose classes and threshold all of
+        them share."""
+        router = self.models[f"{prefix}.genre"]
+        shares = router.probabilities(features)
         experts = [self.models[router.info["router_of"][genre]] for genre in router.classes]
-        probabilities = np.zeros((shares.shape[0], len(experts[0].classes)))
-        for column, expert in enumerate(experts):
-            if (expert.classes, expert.threshold) != (experts[0].classes, experts[0].threshold):
-                raise RuntimeError(f"the experts of {task} differ in classes or threshold")
-            probabilities += shares[:, column, None] * expert.probabilities(batch.features)
+        reference = experts[0]
+        for expert in experts:
+            if (expert.classes, expert.threshold) != (reference.classes, reference.threshold):
+                raise RuntimeError(f"the experts of {prefix} differ in classes or threshold")
+        offsets = np.array(
+            [
+                [
+                    expert.info.get("mixture_decision_bias", {}).get(label, 0.0)
+                    for label in reference.classes
+                ]
+                for expert in experts
+            ]
+        )
+        probabilities = mixed_probabilities(
+            shares, [expert.probabilities(features) for expert in experts], offsets
+        )
         explaining = [experts[column] for column in shares.argmax(axis=1).tolist()]
-        return probabilities, explaining, experts[0]
+        return probabilities, explaining, reference
 
     def _spam(self, batch: _Batch, texts: list[str]) -> TaskOutput:
-        probabilities, explaining, model = self._mixture("spam", batch)
+        probabilities, explaining, model = self._mixture("spam", batch.features)
         spam_column = model.classes.index("spam")
         repeats = Counter(batch.normalized)
         rule_reasons: list[list[str]] = []

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resonanz.triage import intent_seed
+from resonanz.triage import intent_seed, training
 from resonanz.triage.intent_seed import WRITTEN_INBOX_DATASETS, SeedRow, capped, read_intent_seed
-from resonanz.triage.linear_models import LinearModel
+from resonanz.triage.linear_models import LinearModel, mixed_probabilities
 from resonanz.triage.text_features import N_FEATURES, PRIOR_FEATURE_COUNT, TextFeaturizer
 from resonanz.triage.training import (
     BIAS_GRID,
     Genre,
+    ModelRecipe,
     borrowed_part,
     cross_validation_folds,
     fit,
@@ -306,9 +307,8 @@ def test_a_mixture_routes_each_genre_to_its_own_expert() -> None:
     texts = sms + messages
     labels = (["spam"] * 30 + ["ham"] * 30) * 2
     sources = ["sms_spam"] * 60 + ["spam_written_en"] * 60
-    models = fit_mixture(
-        "spam.any", TextFeaturizer(), texts, labels, sources, 4.0, GENRES, 4.0, datasets=["toy"]
-    )
+    recipe = ModelRecipe("spam.any", ("sms_spam", "spam_written_en"), 4.0, genres=GENRES)
+    models = fit_mixture("spam.any", TextFeaturizer(), texts, labels, sources, recipe)
     assert set(models) == {"spam.sms", "spam.messages", "spam.genre"}
     router = models["spam.genre"]
     assert router.info["router_of"] == {"messages": "spam.messages", "sms": "spam.sms"}
@@ -325,3 +325,49 @@ def test_a_mixture_routes_each_genre_to_its_own_expert() -> None:
 
     assert spam(models["spam.sms"], 0) > 0.5
     assert spam(models["spam.messages"], 1) < 0.5
+
+
+def test_mixed_probabilities_weigh_experts_and_their_offsets_by_share() -> None:
+    shares = np.array([[1.0, 0.0], [0.5, 0.5]])
+    first = np.array([[0.8, 0.2], [0.8, 0.2]])
+    second = np.array([[0.2, 0.8], [0.4, 0.6]])
+    plain = mixed_probabilities(shares, [first, second])
+    assert np.allclose(plain, [[0.8, 0.2], [0.6, 0.4]])
+    # The first expert's offset (+1 on the second class) counts fully where it has the whole
+    # share, half where it has half; the second expert has none.
+    offsets = np.array([[0.0, 1.0], [0.0, 0.0]])
+    moved = mixed_probabilities(shares, [first, second], offsets)
+    assert np.allclose(np.log(moved[0, 1] / moved[0, 0]), np.log(0.2 / 0.8) + 1.0)
+    assert np.allclose(np.log(moved[1, 1] / moved[1, 0]), np.log(0.4 / 0.6) + 0.5)
+    assert np.allclose(moved.sum(axis=1), 1.0)
+
+
+def test_each_expert_of_a_tuned_mixture_gets_offsets_from_its_own_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A coarse grid and one fold assignment: this checks who gets which offsets, not them.
+    monkeypatch.setattr(training, "BIAS_GRID", np.array([-1.0, -0.5, 0.0, 0.5, 1.0]))
+    monkeypatch.setattr(training, "BIAS_REPEATS", 1)
+    texts, labels = _toy_corpus()
+    sources = ["set_a" if index % 2 else "inbox_synthetic_de" for index in range(len(texts))]
+    recipe = ModelRecipe(
+        "sentiment.de",
+        ("set_a", "inbox_synthetic_de"),
+        1.0,
+        tune_decision_bias=True,
+        genres=(Genre("feedback", ("set_a",), 0.3), Genre("messages", (), 0.3)),
+    )
+    models = fit_mixture("sentiment.de", TextFeaturizer(), texts, labels, sources, recipe)
+    assert set(models) == {"sentiment.de.feedback", "sentiment.de.messages", "sentiment.de.genre"}
+    for key in ("sentiment.de.feedback", "sentiment.de.messages"):
+        info = models[key].info
+        assert set(info["mixture_decision_bias"]) == {"common", "middle", "rare"}
+        scores = info["cv_mean_macro_f1"]
+        assert scores["with_bias"] >= scores["without_bias"]
+    # No rows of a collected dataset in the open genre: its offsets are chosen on all
+    # collected rows, which here are the feedback expert's, so both read the same surface
+    # of the same mixture.
+    assert (
+        models["sentiment.de.messages"].info["cv_mean_macro_f1"]
+        == models["sentiment.de.feedback"].info["cv_mean_macro_f1"]
+    )
