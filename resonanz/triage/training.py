@@ -581,20 +581,13 @@ def fit_mixture_parts(
 
 
 def mixture_output(
-    experts: Mapping[str, LinearModel],
-    router: LinearModel,
-    features: sp.csr_matrix,
-    offsets: Mapping[str, np.ndarray] | None = None,
+    experts: Mapping[str, LinearModel], router: LinearModel, features: sp.csr_matrix
 ) -> np.ndarray:
-    """The mixture's class probabilities for `features` (as the pipeline computes them)."""
+    """The mixture's class probabilities for `features` before decision offsets (the
+    pipeline's `Triage._mixture` adds those)."""
     shares = router.probabilities(features)
     in_order = [experts[genre] for genre in router.classes]
-    offset_matrix = (
-        None if offsets is None else np.vstack([offsets[genre] for genre in router.classes])
-    )
-    return mixed_probabilities(
-        shares, [expert.probabilities(features) for expert in in_order], offset_matrix
-    )
+    return mixed_probabilities(shares, [expert.probabilities(features) for expert in in_order])
 
 
 def fit_mixture(
