@@ -61,6 +61,17 @@ class LinearModel:
         return np.asarray(own - others)
 
 
+def mixture_prefix(key: str) -> str:
+    """Model-key prefix of a mixture's experts and router (training.fit_mixture): "spam.any"
+    → "spam" (one mixture for all languages), "sentiment.de" → "sentiment.de"."""
+    return key.removesuffix(".any")
+
+
+def mixture_router_key(key: str) -> str:
+    """Key of the router of the mixture that serves the model key `key`."""
+    return f"{mixture_prefix(key)}.genre"
+
+
 def mixed_probabilities(
     shares: np.ndarray, expert_probabilities: list[np.ndarray], offsets: np.ndarray | None = None
 ) -> np.ndarray:

@@ -27,7 +27,12 @@ from resonanz.triage.lexicons import (
     SPAM_CUE_PATTERN,
     THREAT_PATTERN,
 )
-from resonanz.triage.linear_models import LinearModel, load_models, mixed_probabilities
+from resonanz.triage.linear_models import (
+    LinearModel,
+    load_models,
+    mixed_probabilities,
+    mixture_router_key,
+)
 from resonanz.triage.polarity_lexicon import FEATURE_COUNT as LEXICON_FEATURE_COUNT
 from resonanz.triage.profanity_prior import ProfanityPrior
 from resonanz.triage.text_features import (
@@ -447,7 +452,7 @@ class Triage:
 
     def _has_model(self, key: str) -> bool:
         """Whether `key` is a model, or a mixture of experts with its router."""
-        return key in self.models or f"{key}.genre" in self.models
+        return key in self.models or mixture_router_key(key) in self.models
 
     def _sentiment(self, batch: _Batch, langs: list[str]) -> TaskOutput:
         probabilities, chosen = self._by_language("sentiment", batch, langs)
@@ -522,20 +527,20 @@ class Triage:
         return kinds
 
     def _mixture(
-        self, prefix: str, features: sp.csr_matrix
+        self, key: str, features: sp.csr_matrix
     ) -> tuple[np.ndarray, list[LinearModel], LinearModel]:
-        """Probabilities of a mixture of experts (training.fit_mixture) whose router is
-        `{prefix}.genre`: the experts' probabilities and decision offsets, weighted by the
-        router's share of each text's genre; per text the expert with the largest share,
-        which explains the label; and the first expert, whose classes and threshold all of
-        them share."""
-        router = self.models[f"{prefix}.genre"]
+        """Probabilities of the mixture of experts (training.fit_mixture) that serves the
+        model key `key` ("spam.any", "sentiment.de"): the experts' probabilities and
+        decision offsets, weighted by the router's share of each text's genre; per text the
+        expert with the largest share, which explains the label; and the first expert, whose
+        classes and threshold all of them share."""
+        router = self.models[mixture_router_key(key)]
         shares = router.probabilities(features)
         experts = [self.models[router.info["router_of"][genre]] for genre in router.classes]
         reference = experts[0]
         for expert in experts:
             if (expert.classes, expert.threshold) != (reference.classes, reference.threshold):
-                raise RuntimeError(f"the experts of {prefix} differ in classes or threshold")
+                raise RuntimeError(f"the experts of {key} differ in classes or threshold")
         offsets = np.array(
             [
                 [
@@ -552,7 +557,7 @@ class Triage:
         return probabilities, explaining, reference
 
     def _spam(self, batch: _Batch, texts: list[str]) -> TaskOutput:
-        probabilities, explaining, model = self._mixture("spam", batch.features)
+        probabilities, explaining, model = self._mixture("spam.any", batch.features)
         spam_column = model.classes.index("spam")
         repeats = Counter(batch.normalized)
         rule_reasons: list[list[str]] = []

@@ -32,7 +32,13 @@ from resonanz.triage.intent_seed import (
     sample_rank,
     write_intent_seed,
 )
-from resonanz.triage.linear_models import LinearModel, mixed_probabilities, save_models
+from resonanz.triage.linear_models import (
+    LinearModel,
+    mixed_probabilities,
+    mixture_prefix,
+    mixture_router_key,
+    save_models,
+)
 from resonanz.triage.text_features import (
     HASHED_FEATURES,
     N_FEATURES,
@@ -336,6 +342,13 @@ def without_prior_columns(features: sp.csr_matrix) -> sp.csr_matrix:
     return masked
 
 
+def model_features(featurizer: TextFeaturizer, texts: list[str], use_prior: bool) -> sp.csr_matrix:
+    """The features a model is fitted on: without the offensiveness-prior columns unless
+    the model may weigh them."""
+    features = featurizer.transform(texts)
+    return features if use_prior else without_prior_columns(features)
+
+
 def mean_macro_f1(labels: np.ndarray, predicted: np.ndarray, sources: np.ndarray) -> float:
     """Macro-F1 per source dataset (over that dataset's labels), averaged over datasets.
 
@@ -484,11 +497,9 @@ def fit(
     weight of each row (on top of the class balancing and `source_weights`).
     """
     started = time.perf_counter()
-    features = featurizer.transform(texts)
+    features = model_features(featurizer, texts, use_prior)
     if use_prior:
         info["profanity_prior"] = True
-    else:
-        features = without_prior_columns(features)
     label_array = np.asarray(labels)
     source_array = np.asarray(sources if sources is not None else [key] * len(texts))
     sample_weight = None
@@ -543,12 +554,6 @@ def genre_of_rows(sources: list[str], genres: tuple[Genre, ...]) -> np.ndarray:
     return np.asarray(genre_names)
 
 
-def mixture_prefix(key: str) -> str:
-    """Model-key prefix of a mixture's experts and router: "spam.any" → "spam" (one mixture
-    for all languages), "sentiment.de" → "sentiment.de"."""
-    return key.removesuffix(".any")
-
-
 def fit_mixture_parts(
     features: sp.csr_matrix,
     labels: np.ndarray,
@@ -572,7 +577,9 @@ def fit_mixture_parts(
             naive_bayes_scaling,
             sample_weight=np.where(own[rows], 1.0, genre.other_weight) * base_weight[rows],
         )
-        experts[genre.name] = LinearModel(genre.name, classes, weights_t, intercept)
+        experts[genre.name] = LinearModel(
+            genre.name, classes, weights_t, intercept, info={"training_rows": int(rows.sum())}
+        )
     classes, weights_t, intercept = fit_weights(
         features, genre_array, router_c, naive_bayes_scaling=False, balanced=False
     )
@@ -614,11 +621,9 @@ def fit_mixture(
     """
     started = time.perf_counter()
     prefix = mixture_prefix(key)
-    features = featurizer.transform(texts)
+    features = model_features(featurizer, texts, recipe.profanity_prior)
     if recipe.profanity_prior:
         info["profanity_prior"] = True
-    else:
-        features = without_prior_columns(features)
     label_array = np.asarray(labels)
     source_array = np.asarray(sources)
     genre_array = genre_of_rows(sources, recipe.genres)
@@ -665,9 +670,7 @@ def fit_mixture(
         expert = experts[genre.name]
         expert_key = f"{prefix}.{genre.name}"
         expert_info: dict[str, object] = {
-            "training_rows": int(
-                (genre_array == genre.name).sum() if genre.other_weight == 0 else len(texts)
-            ),
+            "training_rows": expert.info["training_rows"],
             "genre_rows": int((genre_array == genre.name).sum()),
             "C": recipe.inverse_regularization,
             "other_genres_weight": genre.other_weight,
@@ -692,7 +695,7 @@ def fit_mixture(
             intercept=expert.intercept,
             info=expert_info,
         )
-    router_key = f"{prefix}.genre"
+    router_key = mixture_router_key(key)
     models[router_key] = LinearModel(
         name=router_key,
         classes=router.classes,

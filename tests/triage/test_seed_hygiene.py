@@ -8,10 +8,10 @@ text (three in four, Jaccard) fails, and so does any exact copy.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from resonanz.triage.text_features import content_words, text_key
+from resonanz.triage.training_data import read_rows
 
 TRIAGE = Path(__file__).resolve().parents[2] / "resonanz" / "triage"
 WRITTEN_TRAINING = sorted((TRIAGE / "seed").glob("*/train.csv")) + [
@@ -21,11 +21,7 @@ EVALUATION = [TRIAGE / "inbox_check" / "inbox_check.csv", TRIAGE / "inbox_check"
 
 
 def texts(paths: list[Path]) -> list[str]:
-    found = []
-    for path in paths:
-        with path.open(newline="", encoding="utf-8") as handle:
-            found += [row["text"] for row in csv.DictReader(handle)]
-    return found
+    return [row["text"] for path in paths for row in read_rows(path)]
 
 
 def test_no_evaluation_message_is_copied_into_written_training_data() -> None:
