@@ -27,7 +27,9 @@ class CompactRows:
     weigh about 636,000: dense rows for those alone save a third of a worker's weight
     memory (159 → 97 MB with the genre experts of December 2026). Every other column reads
     one shared row of zeros, the last, so a text's products with the weights are the same
-    sums, term by term, as with a row for every column.
+    sums, term by term, as with a row for every column. A model takes features in either
+    layout (the pipeline re-indexes a batch once for all models): the two never have the
+    same number of columns, since a layout that would keep all columns but one keeps all.
     """
 
     columns: np.ndarray  # sorted feature columns that have a row, in row order
@@ -40,6 +42,9 @@ class CompactRows:
         for part in columns:
             weighed[part] = True
         kept = np.flatnonzero(weighed)
+        if len(kept) == n_features - 1:
+            # n_rows would equal n_features, and the layouts could not be told apart.
+            kept = np.arange(n_features)
         row_of = np.full(n_features, len(kept), dtype=np.int32)
         row_of[kept] = np.arange(len(kept), dtype=np.int32)
         return cls(kept, row_of)
@@ -54,9 +59,14 @@ class CompactRows:
         return len(self.columns) + 1
 
     def of(self, features: sp.csr_matrix) -> sp.csr_matrix:
-        """`features` (texts × feature columns) re-indexed to this layout's rows."""
+        """`features` (texts × feature columns) re-indexed to this layout's rows; features
+        already in this layout are returned as they are."""
+        if features.shape[1] == self.n_rows:
+            return features
         if features.shape[1] != self.n_features:
-            raise ValueError(f"features have {features.shape[1]} columns, not {self.n_features}")
+            raise ValueError(
+                f"features have {features.shape[1]} columns, not {self.n_features} or {self.n_rows}"
+            )
         return sp.csr_matrix(
             (features.data, self.row_of[features.indices], features.indptr),
             shape=(features.shape[0], self.n_rows),

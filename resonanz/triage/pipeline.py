@@ -146,6 +146,10 @@ class Triage:
         version: str = "",
     ) -> None:
         self.models = models
+        # The weight-row layout the loaded models share (`CompactRows`): a batch's features
+        # are re-indexed to it once, not by every model.
+        layouts = {id(model.rows): model.rows for model in models.values()}
+        self.rows = next(iter(layouts.values())) if len(layouts) == 1 else None
         # Identity of the loaded artifacts: a workspace's learned adjustment is fitted on top
         # of one base model and is retrained when the base changes (`services`).
         self.version = version
@@ -418,7 +422,10 @@ class Triage:
         evidence: list[dict[int, list[str]]] = []
         tokens: list[list[str]] = []
         features = self.featurizer.transform_normalized(normalized, evidence, tokens)
-        return _Batch(normalized, tokens, features, self.featurizer, adjustments, evidence)
+        model_features = features if self.rows is None else self.rows.of(features)
+        return _Batch(
+            normalized, tokens, features, model_features, self.featurizer, adjustments, evidence
+        )
 
     def _by_language(
         self, task: str, batch: _Batch, langs: list[str]
@@ -435,10 +442,10 @@ class Triage:
             rows = np.fromiter((i for i, k in enumerate(model_keys) if k == key), dtype=np.int64)
             if key in self.models:
                 reference = self.models[key]
-                found = reference.probabilities(batch.features[rows])
+                found = reference.probabilities(batch.model_features[rows])
                 explaining = [reference] * len(rows)
             else:
-                found, explaining, reference = self._mixture(key, batch.features[rows])
+                found, explaining, reference = self._mixture(key, batch.model_features[rows])
             model_classes = reference.classes
             if not classes:
                 classes = model_classes
@@ -511,8 +518,9 @@ class Triage:
         rows = np.asarray(offensive_rows)
         german_kind = self.models["offensive_kind.de"]
         hate = self.models["hate.en"]
-        german_probabilities = german_kind.probabilities(batch.features[rows])
-        hate_probabilities = hate.probabilities(batch.features[rows])[:, hate.classes.index("hate")]
+        features = batch.model_features[rows]
+        german_probabilities = german_kind.probabilities(features)
+        hate_probabilities = hate.probabilities(features)[:, hate.classes.index("hate")]
         for position, index in enumerate(offensive_rows):
             if threats[index]:
                 kinds[index] = "threat"
@@ -557,7 +565,7 @@ class Triage:
         return probabilities, explaining, reference
 
     def _spam(self, batch: _Batch, texts: list[str]) -> TaskOutput:
-        probabilities, explaining, model = self._mixture("spam.any", batch.features)
+        probabilities, explaining, model = self._mixture("spam.any", batch.model_features)
         spam_column = model.classes.index("spam")
         repeats = Counter(batch.normalized)
         rule_reasons: list[list[str]] = []
@@ -605,7 +613,7 @@ class Triage:
 
     def _intent(self, batch: _Batch, texts: list[str], sentiment: TaskOutput) -> TaskOutput:
         model = self.models["intent.any"]
-        probabilities = model.probabilities(batch.features)
+        probabilities = model.probabilities(batch.model_features)
         # The seed set has few real German complaints, leads and suggestions, so the model
         # alone misses many; the documented cue rules add probability mass to their label.
         cue_rows: dict[int, tuple[str, str]] = {}
@@ -662,6 +670,7 @@ class _Batch:
         normalized: list[str],
         tokens: list[list[str]],
         features: sp.csr_matrix,
+        model_features: sp.csr_matrix,
         featurizer: TextFeaturizer,
         adjustments: Mapping[str, WorkspaceAdjustment] | None = None,
         lexicon_evidence: list[dict[int, list[str]]] | None = None,
@@ -673,7 +682,10 @@ class _Batch:
         self.lexicon_evidence = lexicon_evidence or [{} for _ in normalized]
         self.adjustments = adjustments or {}
         self.base_probabilities: dict[str, np.ndarray] = {}
+        # Columns of the feature space (for explanations and workspace adjustments), and
+        # the same features in the models' weight-row layout (for their products).
         self.features = features
+        self.model_features = model_features
         self.featurizer = featurizer
         self._word_columns: list[dict[int, str]] | None = None
         self._word_entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None

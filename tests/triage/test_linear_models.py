@@ -97,5 +97,10 @@ def test_compact_rows_map_columns_and_refuse_another_space() -> None:
     remapped = rows.of(sp.csr_matrix(np.array([[0, 1.0, 2.0, 3.0, 0]], dtype=np.float32)))
     assert remapped.shape == (1, 3)
     assert remapped.toarray().tolist() == [[1.0, 3.0, 2.0]]
+    # Features already in the layout pass as they are (the pipeline re-indexes a batch once).
+    assert rows.of(remapped) is remapped
+    # Keeping all columns but one would give the layout as many columns as the space: it
+    # keeps them all instead, so the two can always be told apart.
+    assert CompactRows.of_columns([np.arange(4)], 5).n_rows == 6
     with pytest.raises(ValueError, match="not 5"):
         rows.of(sp.csr_matrix((1, 4), dtype=np.float32))
