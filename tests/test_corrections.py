@@ -133,6 +133,8 @@ def test_workspace_learns_from_its_corrections_and_only_its_own(
     [model] = retrain_workspace_models()
     assert (model.workspace, model.task, model.examples) == (acme, "intent", 12)
     assert model.adapted_accuracy > model.base_accuracy
+    # The first of five blocks in order has nothing before it to learn from.
+    assert model.base_accuracy < model.in_order_accuracy <= 0.8 + 1e-9
     assert retrain_workspace_models() == []  # nothing new to learn
     # A new base model (another `resonanz triage train`) means fitting the adjustment again.
     WorkspaceModel.objects.filter(pk=model.pk).update(base_version="an older base")
@@ -173,7 +175,12 @@ def test_learning_page_shows_examples_and_gain(
         adapted_accuracy=0.75,
     )
     page = alice_client.get("/w/acme/settings/learning/").content.decode()
-    assert "25 %" in page and "75 %" in page
+    # Trained before the in-order figure existed: the new-wording figure alone.
+    assert "25 %" in page and "<strong>75 %</strong>" in page
+    assert "(neue Formulierungen)" in page
+    WorkspaceModel.objects.update(in_order_accuracy=0.9)
+    page = alice_client.get("/w/acme/settings/learning/").content.decode()
+    assert "<strong>90 %</strong>" in page and "(neue Formulierungen: 75 %)" in page
     # Tasks and labels read in the team's language, not as internal names.
     assert "<td>Anliegen</td>" in page and "<td>Stimmung</td>" in page
     assert "<strong>Beschwerde</strong>" in page and "complaint" not in page

@@ -43,8 +43,8 @@ class WorkspaceModel(models.Model):
     """A workspace's own correction layer for one task, trained on its examples only.
 
     ``state`` holds the fitted weights (see ``triage.workspace_models``); the accuracies are
-    measured by cross-validation on the workspace's examples, so the team sees what its
-    corrections changed.
+    measured on the workspace's examples (``Triage.correction_gain``), so the team sees what
+    its corrections changed.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -55,7 +55,11 @@ class WorkspaceModel(models.Model):
     # `Triage.version` of the base model it was fitted on; another base means a retraining.
     base_version = models.CharField(max_length=32, blank=True, default="")
     base_accuracy = models.FloatField()
+    # Each example judged by what the examples unlike it taught (new wording).
     adapted_accuracy = models.FloatField()
+    # Each example judged by what the examples before it taught; None until the first
+    # training after this was added.
+    in_order_accuracy = models.FloatField(null=True, blank=True)
     trained_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

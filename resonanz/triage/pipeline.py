@@ -11,7 +11,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +123,15 @@ class TriageResult:
     urgency: float
     priority: str
     why: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class CorrectionGain:
+    """Accuracy on a workspace's corrections (`Triage.correction_gain`), shares 0-1."""
+
+    base: float  # the shipped models'
+    in_order: float  # each judged by what the corrections before it taught
+    new_wording: float  # each judged by what the corrections unlike it taught
 
 
 @dataclass
@@ -339,55 +348,83 @@ class Triage:
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         folds: int = 5,
         anchors: list[str] | None = None,
-    ) -> tuple[float, float]:
-        """Accuracy on the corrections without and with learning, by k-fold cross-validation.
+    ) -> CorrectionGain:
+        """Accuracy on a workspace's corrections (in the order they were made), without and
+        with learning: what the inbox shows as "how much the corrections improved it".
 
-        What the inbox shows as "how much the corrections improved it": each correction is
-        predicted by an adjustment fitted on the other folds only. Copies and near-copies
-        of one text (the same spam posted again, a storm of one complaint, one template
-        with another product name) share a fold, so no correction is judged by a model
-        that learned from its copy; folds are stratified by the corrected label, as in
-        training. A fold that leaves nothing to learn from is judged by the base model.
+        Two ways, both judging each correction by an adjustment that never learned from
+        it. In order: the corrections in `folds` consecutive blocks, each block judged by
+        what the blocks before it taught, as the inbox would have labelled it had the
+        workspace model learned as the team corrected (the first block has nothing before
+        it and is judged by the base model). A message that comes again after the team
+        corrected it, which is what a community sees every day, counts as a gain. New
+        wording: k-fold cross-validation where copies and near-copies of one text (the
+        same spam posted again, a storm of one complaint, one template with another
+        product name) share a fold, so what counts is what the corrections teach about
+        texts unlike any corrected one; folds are stratified by the corrected label, as in
+        training.
         """
         if len(texts) < folds:
             raise ValueError(f"need at least {folds} corrections to measure a gain")
-        fold_of_row = cross_validation_folds(
-            np.asarray(labels),
-            np.full(len(texts), task),
-            near_copy_keys(texts),
-            folds,
-            seed=0,
+        base = self.predict_task(task, texts, langs, languages=languages)
+        by_wording = cross_validation_folds(
+            np.asarray(labels), np.full(len(texts), task), near_copy_keys(texts), folds, seed=0
         )
-        base_correct = adjusted_correct = 0
-        for fold in range(folds):
+        by_order = np.arange(len(texts)) * folds // len(texts)
+
+        def learned(fold_of_row: np.ndarray, taught_by: Callable[[int], np.ndarray]) -> float:
+            return self._accuracy_learning(
+                task, texts, labels, langs, fold_of_row, taught_by, languages, anchors
+            )
+
+        base_correct = sum(label == gold for (label, _), gold in zip(base, labels, strict=True))
+        return CorrectionGain(
+            base=base_correct / len(texts),
+            in_order=learned(by_order, lambda fold: by_order < fold),
+            new_wording=learned(by_wording, lambda fold: by_wording != fold),
+        )
+
+    def _accuracy_learning(
+        self,
+        task: str,
+        texts: list[str],
+        labels: list[str],
+        langs: list[str] | None,
+        fold_of_row: np.ndarray,
+        taught_by: Callable[[int], np.ndarray],
+        languages: Sequence[str],
+        anchors: list[str] | None,
+    ) -> float:
+        """Accuracy on `texts` when each fold is judged by an adjustment fitted on the rows
+        `taught_by(fold)` selects (by the base model where that selects none)."""
+        correct = 0
+        for fold in np.unique(fold_of_row).tolist():
             held = np.flatnonzero(fold_of_row == fold)
-            kept = np.flatnonzero(fold_of_row != fold)
-            if not len(held):
-                continue
-            held_texts = [texts[i] for i in held]
-            held_langs = [langs[i] for i in held] if langs else None
-            base = self.predict_task(task, held_texts, held_langs, languages=languages)
-            adjusted = base
+            kept = np.flatnonzero(taught_by(fold))
+            adjustments = None
             if len(kept):
-                adjustment = self.learn_from_corrections(
-                    task,
-                    [texts[i] for i in kept],
-                    [labels[i] for i in kept],
-                    [langs[i] for i in kept] if langs else None,
-                    languages=languages,
-                    anchors=anchors,
-                )
-                adjusted = self.predict_task(
-                    task,
-                    held_texts,
-                    held_langs,
-                    languages=languages,
-                    adjustments={task: adjustment},
-                )
-            for position, index in enumerate(held):
-                base_correct += base[position][0] == labels[index]
-                adjusted_correct += adjusted[position][0] == labels[index]
-        return base_correct / len(texts), adjusted_correct / len(texts)
+                adjustments = {
+                    task: self.learn_from_corrections(
+                        task,
+                        [texts[i] for i in kept],
+                        [labels[i] for i in kept],
+                        [langs[i] for i in kept] if langs else None,
+                        languages=languages,
+                        anchors=anchors,
+                    )
+                }
+            predicted = self.predict_task(
+                task,
+                [texts[i] for i in held],
+                [langs[i] for i in held] if langs else None,
+                languages=languages,
+                adjustments=adjustments,
+            )
+            correct += sum(
+                label == labels[index]
+                for (label, _), index in zip(predicted, held.tolist(), strict=True)
+            )
+        return correct / len(texts)
 
     def _run_task(
         self,

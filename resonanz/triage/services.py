@@ -177,8 +177,8 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
     training.
 
     Each workspace's adjustment (``triage.workspace_learning``) is fitted on its own
-    examples only, on top of the shipped models; the stored accuracies are k-fold
-    cross-validated on those examples, without and with the adjustment.
+    examples only, on top of the shipped models; the stored accuracies are measured on
+    those examples, without and with learning (`Triage.correction_gain`).
     """
     from resonanz.triage.pipeline import get_triage
 
@@ -213,7 +213,7 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
         adjustment = triage.learn_from_corrections(
             row["task"], texts, labels, languages=languages, anchors=anchors
         )
-        base_accuracy, adapted_accuracy = triage.correction_gain(
+        gain = triage.correction_gain(
             row["task"], texts, labels, languages=languages, folds=MIN_EXAMPLES, anchors=anchors
         )
         model, _ = WorkspaceModel.objects.update_or_create(
@@ -224,8 +224,9 @@ def retrain_workspace_models(workspace_id: int | None = None) -> list[WorkspaceM
                 "examples": len(examples),
                 "last_example_id": row["last_id"],
                 "base_version": triage.version,
-                "base_accuracy": base_accuracy,
-                "adapted_accuracy": adapted_accuracy,
+                "base_accuracy": gain.base,
+                "adapted_accuracy": gain.new_wording,
+                "in_order_accuracy": gain.in_order,
                 "trained_at": timezone.now(),
             },
         )

@@ -29,6 +29,10 @@ def label_name(task: str, label: str) -> str:
     return str(LABEL_NAMES.get((task, label)) or gettext(label)) if label else ""
 
 
+def percent(share: float | None) -> int | None:
+    return None if share is None else round(share * 100)
+
+
 def learning(request: HttpRequest, ws: str) -> HttpResponse:
     access: Access = request.access  # type: ignore[attr-defined]
     access.require(Capability.VIEW)
@@ -52,8 +56,9 @@ def learning(request: HttpRequest, ws: str) -> HttpResponse:
                 "name": TASK_NAMES[task],
                 "counts": counts.get(task, {"total": 0, "explicit": 0, "implied": 0}),
                 "model": model,
-                "base": round(model.base_accuracy * 100) if model else None,
-                "adapted": round(model.adapted_accuracy * 100) if model else None,
+                "base": percent(model.base_accuracy) if model else None,
+                "in_order": percent(model.in_order_accuracy) if model else None,
+                "new_wording": percent(model.adapted_accuracy) if model else None,
             }
         )
     recent = [

@@ -380,35 +380,42 @@ def test_corrections_change_only_the_workspace_that_made_them(triage: Triage) ->
 
 
 def test_correction_gain_reports_base_and_learned_accuracy(triage: Triage) -> None:
-    base, learned = triage.correction_gain("spam", EVENT_POSTS, ["spam"] * 6, folds=3)
-    assert base < 0.5
-    assert learned > base
+    gain = triage.correction_gain("spam", EVENT_POSTS, ["spam"] * 6, folds=3)
+    assert gain.base < 0.5
+    assert gain.new_wording > gain.base
+    # In order, the first block (two posts) has nothing before it to learn from.
+    assert gain.base < gain.in_order <= 4 / 6
 
 
 def test_correction_gain_never_judges_a_copy_by_a_model_that_learned_it(triage: Triage) -> None:
     # One announcement posted over and over, marked spam each time: the corrections teach
-    # that text, but no copy may be judged by an adjustment fitted on another copy.
+    # that text, but for new wording no copy may be judged by an adjustment fitted on
+    # another copy.
     copies = [EVENT_POSTS[0]] * 6 + [EVENT_POSTS[0].upper()] * 2
     ((before, _),) = triage.predict_task("spam", [EVENT_POSTS[0]])
     assert before == "ham"
-    learned_alone = triage.learn_from_corrections("spam", copies[:4], ["spam"] * 4)
+    learned_alone = triage.learn_from_corrections("spam", copies[:3], ["spam"] * 3)
     ((after, _),) = triage.predict_task(
         "spam", [EVENT_POSTS[0]], adjustments={"spam": learned_alone}
     )
     assert after == "spam"  # so a fold split across the copies would show a gain
-    base, learned = triage.correction_gain("spam", copies, ["spam"] * len(copies), folds=3)
-    assert base == learned == 0.0
+    gain = triage.correction_gain("spam", copies, ["spam"] * len(copies), folds=3)
+    assert gain.base == gain.new_wording == 0.0
+    # In order, each copy is judged by what the copies before it taught: the first block
+    # of three (copies of the later ones, which never teach it) by the base model, the
+    # other five by an adjustment that learned the post.
+    assert gain.in_order == 5 / 8
     # Nor by one that learned from a near-copy: the same post for another town.
     towns = ["Oberdorf", "Unterdorf", "Mitteldorf", "Neustadt", "Altstadt", "Bergheim"]
     near = [
         f"Flohmarkt am Samstag im Gemeindehaus {town}, ab 9 Uhr, alle willkommen!" for town in towns
     ]
-    base, learned = triage.correction_gain("spam", near, ["spam"] * len(near), folds=3)
-    assert base == learned
-    # With other texts beside the copies, the gain comes from them only.
+    gain = triage.correction_gain("spam", near, ["spam"] * len(near), folds=3)
+    assert gain.base == gain.new_wording
+    # With other texts beside the copies, the gain in new wording comes from them only.
     mixed = copies + EVENT_POSTS[1:]
-    base, learned = triage.correction_gain("spam", mixed, ["spam"] * len(mixed), folds=3)
-    assert base < 0.5 and learned > base
+    gain = triage.correction_gain("spam", mixed, ["spam"] * len(mixed), folds=3)
+    assert gain.base < 0.5 and gain.new_wording > gain.base
 
 
 def test_corrections_with_unknown_labels_are_rejected(triage: Triage) -> None:
