@@ -223,6 +223,44 @@ def test_keyboard_resolve_and_help(browser, demo_site) -> None:  # type: ignore[
     page.close()
 
 
+def test_a_live_update_never_takes_what_an_agent_is_typing(browser, demo_site) -> None:  # type: ignore[no-untyped-def]
+    from resonanz.inbox.services import publish_event
+
+    ingest(
+        demo_site["widget"],
+        [
+            InboundItem(
+                external_id="t1", text="Wann kommt Glasfaser?", author_id="a", thread_key="p"
+            )
+        ],
+    )
+    page = browser.new_page()
+    log_in(page, demo_site["url"], "agent@example.com")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#reply-text")
+    page.keyboard.press("r")
+    reply = page.locator("#reply-text")
+    expect(reply).to_be_focused()
+    # A colleague changes the conversation: the change reaches this inbox live, but the
+    # open conversation is not reloaded under the cursor of someone about to type.
+    conversation = Conversation.objects.get()
+    publish_event(conversation.workspace_id, "update", conversation.pk)
+    expect(page.locator("#live-status")).to_have_text("↻")
+    page.keyboard.type("Im Frühjahr, versprochen!")
+    expect(reply).to_have_value("Im Frühjahr, versprochen!")
+    expect(reply).to_be_focused()
+    # Leaving the field with an unsent draft keeps the draft.
+    page.keyboard.press("Escape")
+    expect(reply).not_to_be_focused()
+    expect(reply).to_have_value("Im Frühjahr, versprochen!")
+    # With nothing left unsent, the conversation catches up as soon as the cursor leaves.
+    reply.fill("")
+    page.keyboard.press("Escape")
+    expect(page.locator("#live-status")).to_have_text("")
+    page.close()
+
+
 def test_pages_forbid_inline_script(client, db) -> None:  # type: ignore[no-untyped-def]
     policy = client.get("/login/")["Content-Security-Policy"]
     assert (

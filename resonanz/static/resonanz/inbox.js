@@ -94,16 +94,37 @@
     return refreshing;
   }
 
+  // Someone is writing in the open conversation (a reply, a note, a tag): a refresh would
+  // throw away what they type, or take the cursor from the field they are about to type in.
+  function writing() {
+    var active = document.activeElement;
+    if (active && panel.contains(active) && /^(TEXTAREA|INPUT)$/.test(active.tagName)) { return true; }
+    return Array.prototype.some.call(panel.querySelectorAll("textarea"), function (t) { return t.value.trim() !== ""; });
+  }
+  var stale = false;
   function refreshPanel() {
     var conv = panel.querySelector(".conversation");
     if (!conv) { return; }
-    var active = document.activeElement;
-    if (active && panel.contains(active) && active.tagName === "TEXTAREA" && active.value) {
-      live.textContent = "↻";
-      return; // do not throw away what someone is typing
-    }
-    htmx.ajax("GET", conv.getAttribute("data-presence").replace(/presence\/$/, "panel/"), { target: "#panel", swap: "innerHTML" });
+    if (writing()) { stale = true; live.textContent = "↻"; return; }
+    htmx.ajax("GET", conv.getAttribute("data-presence").replace(/presence\/$/, "panel/"),
+      { target: "#panel", swap: "innerHTML", headers: { "X-Resonanz-Refresh": "1" } });
   }
+  // Checked again when the refresh arrives: they may have started typing while it loaded.
+  document.body.addEventListener("htmx:beforeSwap", function (ev) {
+    var headers = (ev.detail.requestConfig && ev.detail.requestConfig.headers) || {};
+    if (ev.detail.target === panel && headers["X-Resonanz-Refresh"] && writing()) {
+      ev.detail.shouldSwap = false;
+      stale = true;
+      live.textContent = "↻";
+    }
+  });
+  document.body.addEventListener("htmx:afterSwap", function (ev) {
+    if (ev.detail.target === panel) { stale = false; if (live.textContent === "↻") { live.textContent = ""; } }
+  });
+  // Done writing (the cursor left the panel, nothing left unsent): catch up with what changed.
+  panel.addEventListener("focusout", function () {
+    setTimeout(function () { if (stale && !writing()) { refreshPanel(); } }, 0);
+  });
 
   // Realtime: every web process reads the same event table, so any process can serve this.
   var timer = null;
