@@ -57,6 +57,7 @@ SCORED: tuple[tuple[str, str], ...] = (
     ("germeval2017", "sentiment"),
     ("inbox_synthetic_de", "sentiment"),
     ("inbox_synthetic_de_offensive", "offensive"),
+    ("talkshow_written_de", "offensive"),
     ("inbox_synthetic_en", "sentiment"),
     ("inbox_synthetic_en_offensive", "offensive"),
     ("sms_spam", "spam"),

@@ -153,7 +153,7 @@ RECIPES: tuple[ModelRecipe, ...] = (
     # messages the engineer wrote is; cross-validated 0.7051 -> 0.7038 (quick fits).
     ModelRecipe(
         "offensive.de",
-        ("germeval2018", "germeval2021", "inbox_synthetic_de_offensive"),
+        ("germeval2018", "germeval2021", "inbox_synthetic_de_offensive", "talkshow_written_de"),
         4.0,
         naive_bayes_scaling=True,
         tune_decision_bias=True,

@@ -31,6 +31,7 @@ PACKAGED_DATASETS = {
     "inbox_synthetic_en_spam": "inbox_synthetic_en",
     "spam_written_de": "spam_written_de",
     "spam_written_en": "spam_written_en",
+    "talkshow_written_de": "talkshow_written_de",
 }
 
 
@@ -125,6 +126,7 @@ LABEL_MAPS: dict[str, tuple[str, str, dict[str, str]]] = {
     "inbox_synthetic_en_spam": ("en", "spam", {}),
     "spam_written_de": ("de", "label", {}),
     "spam_written_en": ("en", "label", {}),
+    "talkshow_written_de": ("de", "label", {}),
     "bitext_customer_support": ("en", "label", {}),
     "sms_spam": ("en", "label", {}),
     "youtube_spam": ("en", "label", {}),
