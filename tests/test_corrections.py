@@ -256,7 +256,7 @@ def test_one_sided_corrections_do_not_flag_the_rest_of_the_inbox(
     assert Message.objects.get(external_id="new-insult").triage["learned"] == ["offensive"]
 
 
-def test_the_anchoring_migration_marks_every_adjustment_for_retraining(acme) -> None:  # type: ignore[no-untyped-def]
+def test_the_retraining_migrations_mark_every_adjustment(acme) -> None:  # type: ignore[no-untyped-def]
     import importlib
 
     from django.apps import apps
@@ -272,8 +272,8 @@ def test_the_anchoring_migration_marks_every_adjustment_for_retraining(acme) -> 
         base_accuracy=0.8,
         adapted_accuracy=1.0,
     )
-    migration = importlib.import_module(
-        "resonanz.triage.migrations.0003_retrain_anchored_adjustments"
-    )
-    migration.mark_for_retraining(apps, None)
-    assert WorkspaceModel.objects.get().last_example_id == 0
+    for name in ("0003_retrain_anchored_adjustments", "0005_workspace_model_in_order_accuracy"):
+        WorkspaceModel.objects.update(last_example_id=4711)
+        migration = importlib.import_module(f"resonanz.triage.migrations.{name}")
+        migration.mark_for_retraining(apps, None)
+        assert WorkspaceModel.objects.get().last_example_id == 0
