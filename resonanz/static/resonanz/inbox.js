@@ -118,9 +118,6 @@
       live.textContent = "↻";
     }
   });
-  document.body.addEventListener("htmx:afterSwap", function (ev) {
-    if (ev.detail.target === panel) { stale = false; if (live.textContent === "↻") { live.textContent = ""; } }
-  });
   // Done writing (the cursor left the panel, nothing left unsent): catch up with what changed.
   panel.addEventListener("focusout", function () {
     setTimeout(function () { if (stale && !writing()) { refreshPanel(); } }, 0);
@@ -154,8 +151,13 @@
       .then(function (html) { var p = document.getElementById("presence"); if (p && html !== undefined) { p.innerHTML = html; } });
   }
   setInterval(pingPresence, 5000);
+  // A fresh conversation panel: announce presence there, and it is no longer behind.
   document.body.addEventListener("htmx:afterSwap", function (ev) {
-    if (ev.detail.target === panel) { lastPing = 0; pingPresence(); }
+    if (ev.detail.target !== panel) { return; }
+    lastPing = 0;
+    pingPresence();
+    stale = false;
+    if (live.textContent === "↻") { live.textContent = ""; }
   });
   document.body.addEventListener("htmx:responseError", function (ev) {
     live.textContent = ev.detail.xhr.responseText.slice(0, 200);
